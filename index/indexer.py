@@ -1,0 +1,162 @@
+"""Incremental, idempotent, crash-safe indexing: articles -> chunks -> vectors -> store.
+
+Per article, in this order: embed its new chunks, write them (upsert by content-hash id), delete its
+chunks that are no longer current, and only then record the article with its content hash. A run
+killed at any point leaves either the old record (the article is redone next time) or a complete
+new one, so a re-run ends with exactly the chunks of a clean run. Unchanged articles (same hash) are
+neither chunked nor embedded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.articles import Article, load
+from index.chunking import chunk_text
+from index.embedding import Embedder
+from index.errors import InputError
+from index.store import ArticleRecord, Store, StoredChunk, stored
+
+TITLE_TOKENS = 32  # the title (cut to this many word pieces) is embedded with each chunk
+
+
+@dataclass(frozen=True)
+class IndexConfig:
+    """Everything that changes the stored vectors; its fingerprint names the collections."""
+
+    model_id: str
+    chunk_tokens: int = 200
+    chunk_overlap: int = 40
+    scheme: str = "title-prefix-v1"  # how chunk text is presented to the embedder
+
+    def describe(self) -> dict[str, str | int]:
+        return {
+            "model_id": self.model_id,
+            "chunk_tokens": self.chunk_tokens,
+            "chunk_overlap": self.chunk_overlap,
+            "scheme": self.scheme,
+        }
+
+    @property
+    def fingerprint(self) -> str:
+        blob = json.dumps(self.describe(), sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+@dataclass
+class IndexReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    chunks: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "chunks": self.chunks,
+        }
+
+
+def embedding_input(title: str, text: str, embedder: Embedder) -> str:
+    """What the model reads for a chunk: its article's title (cut short), then the chunk."""
+    spans = embedder.token_spans(title)
+    if len(spans) > TITLE_TOKENS:
+        title = title[: spans[TITLE_TOKENS - 1][1]]
+    return f"{title}\n{text}" if title else text
+
+
+class Indexer:
+    """Brings a store in line with folders and files of articles."""
+
+    def __init__(self, store: Store, embedder: Embedder, config: IndexConfig) -> None:
+        if config.chunk_tokens + TITLE_TOKENS + 4 > embedder.max_tokens:
+            raise InputError(
+                f"chunk_tokens must be <= {embedder.max_tokens - TITLE_TOKENS - 4} for"
+                f" {embedder.model_id} (got {config.chunk_tokens})"
+            )
+        self.store = store
+        self.embedder = embedder
+        self.config = config
+
+    def index(self, paths: Iterable[Path], progress: bool | None = None) -> IndexReport:
+        paths = list(paths)
+        for path in paths:
+            if not path.exists():
+                raise InputError(f"{path}: no such file or folder")
+        report = IndexReport()
+        for path in paths:
+            self._index_root(path.resolve(), report, progress)
+        report.chunks = self.store.count()
+        return report
+
+    def _index_root(self, root: Path, report: IndexReport, progress: bool | None) -> None:
+        loaded = load(root)
+        report.warnings += loaded.warnings
+        existing = self.store.articles()
+        todo: list[tuple[Article, bool]] = []
+        for article in loaded.articles:
+            old = existing.get(article.id)
+            if old and old.article.origin != article.origin and old.root != str(root):
+                report.warnings.append(
+                    f"{article.origin}: article id '{article.id}' is already indexed from"
+                    f" {old.article.origin}, skipped"
+                )
+            elif old and old.content_hash == article.content_hash and old.root == str(root):
+                report.unchanged += 1
+            else:
+                todo.append((article, old is not None))
+        self._write(todo, str(root), report, progress)
+        seen = {a.id for a in loaded.articles}
+        for article_id, old in existing.items():
+            gone = old.root == str(root) and article_id not in seen
+            if gone and old.article.origin not in loaded.failed_files:
+                self.remove(article_id)
+                report.removed += 1
+
+    def _write(self, todo: list[tuple[Article, bool]], root: str, report: IndexReport,
+               progress: bool | None) -> None:  # fmt: skip
+        show = sys.stderr.isatty() if progress is None else progress
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(todo), unit="article", disable=not show or len(todo) < 20)
+        for start in range(0, len(todo), 32):
+            group = todo[start : start + 32]
+            chunked = [(a, chunk_text(a.id, a.text, self.embedder, self.config.chunk_tokens,
+                                      self.config.chunk_overlap)) for a, _ in group]  # fmt: skip
+            inputs = [
+                embedding_input(a.title, c.text, self.embedder) for a, cs in chunked for c in cs
+            ]
+            vectors = self.embedder.embed_documents(inputs)
+            offset = 0
+            for (article, was_there), (_, chunks) in zip(group, chunked, strict=True):
+                rows = [stored(c, article) for c in chunks]
+                self._replace(article, rows, vectors[offset : offset + len(rows)], root)
+                offset += len(rows)
+                report.updated += was_there
+                report.added += not was_there
+                bar.update(1)
+        bar.close()
+
+    def _replace(self, article: Article, rows: list[StoredChunk], vectors: object,
+                 root: str) -> None:  # fmt: skip
+        if rows:
+            self.store.add(rows, vectors)  # type: ignore[arg-type]
+        current = {r.id for r in rows}
+        stale = [c.id for c in self.store.get(article.id) if c.id not in current]
+        self.store.delete(stale)
+        self.store.put_article(ArticleRecord(article, article.content_hash, root, len(rows)))
+
+    def remove(self, article_id: str) -> None:
+        """Drop an article and every chunk of it (chunks first: a crash leaves it re-removable)."""
+        self.store.delete([c.id for c in self.store.get(article_id)])
+        self.store.delete_article(article_id)

@@ -1,0 +1,61 @@
+"""One typed settings object for the whole product, read from ``QA_*`` environment variables.
+
+Set the privacy switches of the libraries we use before any of them is imported: nothing here
+may call out (no telemetry, no hub look-ups).
+"""
+
+from __future__ import annotations
+
+import os
+
+for _key, _value in {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "ANONYMIZED_TELEMETRY": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+    "DO_NOT_TRACK": "1",
+}.items():
+    os.environ.setdefault(_key, _value)
+
+from pathlib import Path  # noqa: E402
+from typing import Literal  # noqa: E402
+
+from pydantic import Field  # noqa: E402
+from pydantic_settings import BaseSettings, SettingsConfigDict  # noqa: E402
+
+from index.embedding import DEFAULT_MODEL  # noqa: E402
+from index.indexer import IndexConfig  # noqa: E402
+
+
+class Settings(BaseSettings):
+    """Every knob, its meaning and its bounds. ``QA_HOME=/data/news qa ask ...`` and so on."""
+
+    model_config = SettingsConfigDict(env_prefix="QA_", extra="ignore")
+
+    home: Path = Field(Path(".qa"), description="Folder of the on-disk index (Chroma + caches).")
+    chroma_url: str | None = Field(
+        None, description="Use this Chroma server (http://host:port) instead of the on-disk index."
+    )
+    embedding_model: str = Field(
+        DEFAULT_MODEL, description="Bundled model name or a local sentence-transformers folder."
+    )
+    embedding_bf16: bool = Field(True, description="Embed under bfloat16 autocast (2x on CPU).")
+    chunk_tokens: int = Field(200, ge=32, le=218, description="Word pieces per chunk (max).")
+    chunk_overlap: int = Field(40, ge=0, le=100, description="Word pieces shared by neighbours.")
+    top_k: int = Field(8, ge=1, le=50, description="Passages handed to the answer composer.")
+    candidates: int = Field(40, ge=5, le=500, description="Hits taken from each retriever.")
+    per_article: int = Field(3, ge=1, le=20, description="At most this many passages an article.")
+    rrf_k: int = Field(60, ge=1, le=1000, description="Reciprocal-rank-fusion constant.")
+    refusal_threshold: float = Field(
+        0.34, ge=0.0, le=1.0, description="Evidence score below which the answer is a refusal."
+    )
+    max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected.")
+    max_sentences: int = Field(3, ge=1, le=10, description="Evidence sentences in an answer.")
+    generator: Literal["extractive"] = Field(
+        "extractive", description="How answers are composed (extractive: no LLM, offline)."
+    )
+
+    def index_config(self, model_id: str) -> IndexConfig:
+        return IndexConfig(model_id, self.chunk_tokens, self.chunk_overlap)
