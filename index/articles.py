@@ -23,7 +23,7 @@ SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
 MAX_FILE_BYTES = 50_000_000
 
 _DATE_MARKER = re.compile(r"\bdate[:\s]+(\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?!\d)")  # also 2022-01-19T10:00Z
 _MONTHS = [
     "january",
     "february",
@@ -38,8 +38,9 @@ _MONTHS = [
     "november",
     "december",
 ]
-_DATELINE = re.compile(
-    r"\b(" + "|".join(m.capitalize() for m in _MONTHS) + r")\.?\s+(\d{1,2}),?\s+(\d{4})\b"
+_DATELINE = re.compile(  # "January 19, 2022", "Jan. 19, 2022", "Sept. 5 2021"
+    r"\b(" + "|".join(m.capitalize() for m in _MONTHS) + r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct"
+    r"|Nov|Dec)\.?\s+(\d{1,2}),?\s+(\d{4})\b"
 )
 
 
@@ -86,7 +87,8 @@ def parse_date(value: object) -> str | None:
             return None
     if m := _DATELINE.search(value):
         try:
-            return date(int(m[3]), _MONTHS.index(m[1].lower()) + 1, int(m[2])).isoformat()
+            month = [n[:3] for n in _MONTHS].index(m[1][:3].lower()) + 1
+            return date(int(m[3]), month, int(m[2])).isoformat()
         except ValueError:
             return None
     return None
@@ -195,6 +197,8 @@ def load_file(path: Path, root: Path) -> tuple[list[Article], list[str]]:
     except ValueError as exc:
         return [], [str(exc)]
     article_id = path.relative_to(root).with_suffix("").as_posix() if path != root else path.stem
+    if not text.strip():
+        return [], [f"{path}: empty file, skipped"]
     if path.suffix.lower() in JSON_SUFFIXES:
         articles, warnings = [], []
         for record, where in _records(path, text):
@@ -206,8 +210,6 @@ def load_file(path: Path, root: Path) -> tuple[list[Article], list[str]]:
             except ValueError as exc:
                 warnings.append(str(exc))
         return articles, warnings
-    if not text.strip():
-        return [], [f"{path}: empty file, skipped"]
     if path.suffix.lower() in HTML_SUFFIXES:
         article = _from_html(path, article_id, text)
         if not article.text.strip():

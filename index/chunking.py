@@ -85,26 +85,53 @@ def chunk_id(article_id: str, start: int, end: int, text: str) -> str:
     return hashlib.sha256(f"{article_id}\x1f{start}\x1f{end}\x1f{text}".encode()).hexdigest()[:32]
 
 
-def _pieces(
-    text: str, tokens: list[tuple[int, int]], max_tokens: int
-) -> list[tuple[int, int, int]]:
+def _cut_piece(
+    text: str, tokens: list[tuple[int, int]], tokenizer: Tokenizer, s: int, cut: int,
+    max_tokens: int,
+) -> tuple[int, int, int]:  # fmt: skip
+    """(end, token count, cut) of the piece from ``s`` up to token ``cut``, shrunk until it fits
+    when tokenised on its own (word pieces of part of a word differ from those of the word)."""
+    while True:
+        # End the piece where the next one starts (less whitespace), not where its last token
+        # ends: characters the tokenizer drops (control characters) must stay in some chunk.
+        end = tokens[cut][0]
+        while end > tokens[cut - 1][1] and text[end - 1].isspace():
+            end -= 1
+        n = len(tokenizer.token_spans(text[s:end]))
+        if n <= max_tokens or tokens[cut - 1][0] <= s:
+            return end, max(1, n), cut
+        cut -= 1
+
+
+def _pieces(text: str, tokenizer: Tokenizer, max_tokens: int) -> list[tuple[int, int, int]]:
     """Sentences as (start, end, token count), long ones cut into pieces of at most max_tokens."""
+    tokens = tokenizer.token_spans(text)
     starts = [s for s, _ in tokens]
     pieces: list[tuple[int, int, int]] = []
     for s, e in sentence_spans(text):
         first, last = bisect_left(starts, s), bisect_left(starts, e)
-        while last - first > max_tokens:
-            cut = first + max_tokens
+        while True:
+            n = last - first
+            if first > 0 and s == tokens[first - 1][1] and n <= max_tokens:
+                n = len(tokenizer.token_spans(text[s:e]))  # starts inside a word: count it alone
+            if n <= max_tokens or last - first <= 1:
+                break
+            cut = min(first + max_tokens, last - 1)
             # Prefer a cut where a new word starts, so that re-tokenising the piece gives the same
             # pieces; fall back to any token boundary for text without spaces.
             for j in range(cut, first + max_tokens // 2, -1):
                 if tokens[j][0] > tokens[j - 1][1]:
                     cut = j
                     break
-            pieces.append((s, tokens[cut - 1][1], cut - first))
+            while tokens[cut][0] == tokens[cut - 1][0] and tokens[cut - 1][0] > s:
+                cut -= 1  # several word pieces of one character: cut before all of them
+            if tokens[cut][0] <= s:
+                break
+            end, count, cut = _cut_piece(text, tokens, tokenizer, s, cut, max_tokens)
+            pieces.append((s, end, count))
             s = tokens[cut][0]
-            first = cut
-        pieces.append((s, e, max(1, last - first)))
+            first = bisect_left(starts, s)
+        pieces.append((s, e, max(1, n)))
     return pieces
 
 
@@ -114,7 +141,7 @@ def chunk_text(
     """Chunks of ``text`` of at most ``max_tokens`` word pieces, sharing up to ``overlap``."""
     if max_tokens < 8 or not 0 <= overlap < max_tokens // 2 + 1:
         raise ValueError(f"need max_tokens >= 8 and 0 <= overlap <= max_tokens/2 ({max_tokens=})")
-    pieces = _pieces(text, tokenizer.token_spans(text), max_tokens)
+    pieces = _pieces(text, tokenizer, max_tokens)
     chunks: list[Chunk] = []
     i = 0
     while i < len(pieces):
@@ -123,13 +150,21 @@ def chunk_text(
             total += pieces[j][2]
             j += 1
         j = max(j, i + 1)
+        # Pieces cut inside a word join back into that word, whose word pieces may differ from
+        # the parts': count such a chunk as the model will see it.
+        while j - 1 > i and any(pieces[k][1] == pieces[k + 1][0] for k in range(i, j - 1)):
+            if len(tokenizer.token_spans(text[pieces[i][0] : pieces[j - 1][1]])) <= max_tokens:
+                break
+            j -= 1
         start, end = pieces[i][0], pieces[j - 1][1]
         chunks.append(Chunk(chunk_id(article_id, start, end, text[start:end]), article_id,
                             start, end, text[start:end]))  # fmt: skip
         if j >= len(pieces):
             break
-        back, shared = j, 0
-        while back - 1 > i and shared + pieces[back - 1][2] <= overlap:
+        # Share whole sentences, but only as many as still leave room for the next new piece:
+        # otherwise the next chunk would add nothing to this one.
+        back, shared, budget = j, 0, min(overlap, max_tokens - pieces[j][2])
+        while back - 1 > i and shared + pieces[back - 1][2] <= budget:
             back -= 1
             shared += pieces[back][2]
         i = back

@@ -1,0 +1,36 @@
+"""News QA: answers questions about news articles; every claim cites the passage it came from.
+
+>>> from qa import Assistant
+>>> answer = Assistant.open().ask("How many troops has Russia amassed?")  # doctest: +SKIP
+"""
+
+from index.errors import (
+    IndexEmptyError,
+    IndexLockedError,
+    IndexMismatchError,
+    InputError,
+    QAError,
+    StoreUnavailableError,
+)
+from index.indexer import IndexReport
+from qa.answer import Answer, Citation, Passage
+from qa.assistant import Assistant, IndexSummary
+from qa.backend import index_paths
+from qa.settings import Settings  # first: sets the offline and no-telemetry switches
+
+__all__ = [
+    "Answer",
+    "Assistant",
+    "Citation",
+    "IndexEmptyError",
+    "IndexLockedError",
+    "IndexMismatchError",
+    "IndexReport",
+    "IndexSummary",
+    "InputError",
+    "Passage",
+    "QAError",
+    "Settings",
+    "StoreUnavailableError",
+    "index_paths",
+]

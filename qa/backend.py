@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from index.chroma_store import open_chroma
 from index.embedding import Embedder, SentenceTransformerEmbedder
-from index.indexer import IndexConfig, Indexer
+from index.errors import InputError
+from index.indexer import Indexer, IndexReport
 from index.store import Store
 from qa.settings import Settings
 
@@ -27,4 +30,16 @@ def make_indexer(settings: Settings, store: Store, embedder: Embedder) -> Indexe
     return Indexer(store, embedder, settings.index_config(embedder.model_id))
 
 
-__all__ = ["IndexConfig", "make_embedder", "make_indexer", "open_store"]
+def index_paths(
+    settings: Settings, paths: list[Path], *, rebuild: bool = False, progress: bool | None = None
+) -> IndexReport:
+    """Bring the index in line with these folders/files (idempotent; see index.indexer)."""
+    for path in paths:
+        if not path.exists():
+            raise InputError(f"{path}: no such file or folder")
+    embedder = make_embedder(settings)
+    store = open_store(settings, embedder, create=True, rebuild=rebuild)
+    try:
+        return make_indexer(settings, store, embedder).index(paths, progress)
+    finally:
+        store.close()

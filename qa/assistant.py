@@ -1,0 +1,192 @@
+"""The ``Assistant``: the one object the CLI, the web chat and the evaluation talk to.
+
+    >>> from qa import Assistant
+    >>> with Assistant.open() as assistant:                       # doctest: +SKIP
+    ...     answer = assistant.ask("How many troops has Russia amassed?")
+    ...     print(answer.text, [c.quote for c in answer.citations])
+
+Pipeline: condense the follow-up -> retrieve (dense + BM25, fused) -> score evidence sentences ->
+compose (extractive by default) -> verify citations -> ``Answer``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from index.embedding import Embedder
+from index.errors import IndexEmptyError, InputError
+from index.store import Filter, Store
+from qa.answer import Answer
+from qa.backend import make_embedder, open_store
+from qa.citations import verify
+from qa.compose import ArticleInfo, ExtractiveGenerator, Generator
+from qa.evidence import SentenceVectors, score_sentences
+from qa.question import answer_type, condense
+from qa.retrieval import STOPWORDS, HybridRetriever, Query
+from qa.settings import Settings
+
+_RELATIVE = re.compile(
+    r"\b(this|last|past) (week|month|weekend)\b|\brecent(ly)?\b|\blatest\b|\bnow\b|\bcurrently\b"
+    r"|\btoday\b|\byesterday\b|\bso far\b",
+    re.I,
+)
+_WORD = re.compile(r"[^\W\d_]+")
+NOT_ENGLISH = (
+    "I can only answer questions asked in English (the indexed articles and the model are"
+    " English). Please rephrase the question in English."
+)
+
+
+def looks_english(question: str) -> bool:
+    """False for questions in another script, or Latin-script ones with no English function
+    words; short questions get the benefit of the doubt."""
+    words = _WORD.findall(question)
+    letters = "".join(words)
+    if not letters:
+        return True
+    if sum(c.isascii() for c in letters) / len(letters) < 0.6:
+        return False
+    return len(words) < 4 or any(w.lower() in STOPWORDS for w in words)
+
+
+@dataclass(frozen=True)
+class IndexSummary:
+    articles: int
+    chunks: int
+    newest: str | None
+
+
+class Assistant:
+    """Answers questions from the indexed articles, every claim cited."""
+
+    def __init__(self, store: Store, embedder: Embedder, settings: Settings,
+                 generator: Generator | None = None) -> None:  # fmt: skip
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self.fingerprint = settings.index_config(embedder.model_id).fingerprint
+        records = store.articles()
+        if not records or store.count() == 0:
+            store.close()
+            raise IndexEmptyError('the index is empty: run "qa index" (default: seeds/) first')
+        self.articles = {i: r.article.text for i, r in records.items()}
+        self.info = {
+            i: ArticleInfo(r.article.title, r.article.published, r.article.source)
+            for i, r in records.items()
+        }
+        cache = None if settings.chroma_url else Path(settings.home) / "cache"
+        self.retriever = HybridRetriever(
+            store, embedder, candidates=settings.candidates, per_article=settings.per_article,
+            rrf_k=settings.rrf_k, cache=cache,
+        )  # fmt: skip
+        self.generator = generator or ExtractiveGenerator(settings.max_sentences)
+        self.vectors = SentenceVectors(embedder)
+
+    @classmethod
+    def open(cls, settings: Settings | None = None, *, home: str | Path | None = None,
+             chroma_url: str | None = None) -> Assistant:  # fmt: skip
+        """Open the index under ``settings.home`` (default ``.qa/``) or on a Chroma server."""
+        settings = settings or Settings()
+        if home is not None:
+            settings = settings.model_copy(update={"home": Path(home)})
+        if chroma_url is not None:
+            settings = settings.model_copy(update={"chroma_url": chroma_url})
+        embedder = make_embedder(settings)
+        return cls(open_store(settings, embedder), embedder, settings)
+
+    def summary(self) -> IndexSummary:
+        dates = [i.published for i in self.info.values() if i.published]
+        return IndexSummary(len(self.articles), self.store.count(), max(dates, default=None))
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Assistant:
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.close()
+
+    def ask(
+        self,
+        question: str,
+        history: list[dict[str, Any]] | None = None,
+        *,
+        as_of: date | str | None = None,
+        published_from: date | str | None = None,
+        published_to: date | str | None = None,
+        sources: list[str] | tuple[str, ...] | None = None,
+    ) -> Answer:
+        """Answer ``question`` from the articles (optionally as of a date, within a date range or
+        from some outlets); ``history`` is the conversation so far, as chat messages."""
+        t0 = time.perf_counter()
+        question = self._check(question)
+        if not looks_english(question):
+            return Answer(question, NOT_ENGLISH, True, fingerprint=self.fingerprint)
+        when = _as_date(as_of, "as_of")
+        if when is None and _RELATIVE.search(question):
+            newest = self.summary().newest
+            when = date.fromisoformat(newest) if newest else None
+        flt = Filter(_iso(published_from, "published_from"), _iso(published_to, "published_to"),
+                     tuple(sources or ()))  # fmt: skip
+        turn = condense(question, history)
+        passages = self.retriever.retrieve(
+            Query(turn.query, self.settings.top_k, flt, when, turn.articles)
+        )
+        t1 = time.perf_counter()
+        kind = answer_type(question)
+        evidence = score_sentences(
+            question, turn.query, turn.context_terms, kind, passages, self.articles,
+            self.retriever.keyword.idf, self.vectors, self.embedder.embed_query(turn.query),
+        )  # fmt: skip
+        draft = self.generator.compose(
+            question, kind, evidence, self.info, self.settings.refusal_threshold
+        )
+        text, citations = verify(draft.text, draft.citations, self.articles)
+        refused = draft.refused or not citations
+        t2 = time.perf_counter()
+        return Answer(
+            question=question,
+            text=text if not refused or draft.refused else draft.text,
+            refused=refused,
+            citations=citations if not refused else [],
+            passages=passages,
+            fingerprint=self.fingerprint,
+            timings_ms={
+                "retrieve": round((t1 - t0) * 1000, 1),
+                "compose": round((t2 - t1) * 1000, 1),
+                "total": round((t2 - t0) * 1000, 1),
+            },
+            notes=draft.notes,
+        )
+
+    def _check(self, question: str) -> str:
+        if not isinstance(question, str) or not question.strip():
+            raise InputError("the question is empty: ask something about the articles")
+        question = question.strip()
+        if len(question) > self.settings.max_question_chars:
+            raise InputError(
+                f"the question is {len(question)} characters long; the limit is"
+                f" {self.settings.max_question_chars}: shorten it"
+            )
+        return question
+
+
+def _as_date(value: date | str | None, name: str) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise InputError(f"{name} must be a date like 2022-01-19 (got {value!r})") from exc
+
+
+def _iso(value: date | str | None, name: str) -> str | None:
+    parsed = _as_date(value, name)
+    return parsed.isoformat() if parsed else None

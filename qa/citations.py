@@ -1,0 +1,39 @@
+"""Citation verification: the last step before an answer leaves the assistant.
+
+A citation survives only if its quote is exactly the article's text at ``start:end``; a marker in
+the text survives only if a surviving citation carries it. Markers are then renumbered 1..n in order
+of first appearance, so what the reader sees always resolves.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from qa.answer import Citation
+
+_MARKER = re.compile(r"\s?\[(\d+)\]")
+
+
+def verify(
+    text: str, citations: list[Citation], articles: dict[str, str]
+) -> tuple[str, list[Citation]]:
+    """(text, citations) with every unverifiable citation and dangling marker removed."""
+    valid = {
+        c.marker: c
+        for c in citations
+        if c.article_id in articles and 0 <= c.start < c.end
+        and articles[c.article_id][c.start : c.end] == c.quote
+    }  # fmt: skip
+    order: dict[int, int] = {}
+
+    def renumber(m: re.Match[str]) -> str:
+        old = int(m[1])
+        if old not in valid:
+            return ""
+        new = order.setdefault(old, len(order) + 1)
+        return f"{m[0][: m[0].index('[')]}[{new}]"
+
+    text = _MARKER.sub(renumber, text)
+    kept = [replace(valid[old], marker=new) for old, new in order.items()]
+    return text.strip(), kept

@@ -1,0 +1,95 @@
+"""What a question asks for: its expected answer type, its key terms, and, for follow-ups, the
+retrieval query rewritten from the conversation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from qa.retrieval import terms
+
+
+class AnswerType(str, Enum):
+    NUMBER = "number"
+    DATE = "date"
+    PERSON = "person"
+    PLACE = "place"
+    ORGANISATION = "organisation"
+    OTHER = "other"
+
+
+_TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
+    (AnswerType.NUMBER, re.compile(
+        r"\bhow (many|much|large|big)\b|\bwhat (number|percentage|share|figure|amount)\b"
+        r"|\b(number|count|size|tally) of\b|\bwhat was the (death )?toll\b", re.I)),
+    (AnswerType.DATE, re.compile(
+        r"^\s*(and\s+)?when\b|\bwhat (date|day|year|month|time)\b|\bon (which|what) (day|date)\b"
+        r"|\bby when\b|\bhow (soon|long ago)\b", re.I)),
+    (AnswerType.PERSON, re.compile(
+        r"^\s*(and\s+)?who(m|se)?\b|\bwhich (official|person|leader|minister|president|general|"
+        r"spokes(man|woman|person)|secretary|diplomat|journalist|reporter|senator|lawmaker)\b"
+        r"|\bname of the\b|\bwho (is|was|are|were)\b", re.I)),
+    (AnswerType.PLACE, re.compile(
+        r"^\s*(and\s+)?where\b|\b(which|what) (country|countries|city|cities|region|peninsula|"
+        r"capital|place|border|location|nation)\b|\bin what (city|country|region)\b", re.I)),
+    (AnswerType.ORGANISATION, re.compile(
+        r"\b(which|what) (organi[sz]ation|agency|alliance|outlet|newspaper|news agency|group|"
+        r"company|ministry|institution|body|bloc|network|publication)\b", re.I)),
+]  # fmt: skip
+
+
+def answer_type(question: str) -> AnswerType:
+    for kind, pattern in _TYPE_PATTERNS:
+        if pattern.search(question):
+            return kind
+    return AnswerType.OTHER
+
+
+_DEICTIC = re.compile(
+    r"\b(he|she|him|her|his|hers|they|them|their|it|its|that|this|those|these|there|then|"
+    r"the same|so|also|else|instead)\b|^\s*(and|what about|how about|but|why)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Condensed:
+    """The retrieval query for a turn, and the articles the conversation is already about."""
+
+    query: str
+    context_terms: tuple[str, ...]  # terms that came from the history, not the question
+    articles: tuple[str, ...]
+
+
+def _articles_of(message: dict[str, Any]) -> list[str]:
+    ids: list[str] = []
+    for cite in message.get("citations") or []:
+        if isinstance(cite, dict) and isinstance(cite.get("article_id"), str):
+            ids.append(cite["article_id"])
+    meta = message.get("metadata") or {}
+    if isinstance(meta, dict):
+        ids += [a for a in meta.get("article_ids") or [] if isinstance(a, str)]
+    return ids
+
+
+def condense(question: str, history: list[dict[str, Any]] | None) -> Condensed:
+    """Rewrite a follow-up ("When did he say that?") into a standalone retrieval query by adding
+    the previous question and the salient words of the previous answer. A question that already
+    stands on its own is left as it is (the history still says which articles to keep in view)."""
+    history = [m for m in history or [] if isinstance(m, dict)]
+    users = [str(m.get("content") or "") for m in history if m.get("role") == "user"]
+    bots = [m for m in history if m.get("role") == "assistant"]
+    articles = tuple(dict.fromkeys(a for m in bots[-1:] for a in _articles_of(m)))
+    if not users and not bots:
+        return Condensed(question, (), ())
+    own = terms(question)
+    if len(own) >= 6 and not _DEICTIC.search(question):
+        return Condensed(question, (), articles)
+    previous = users[-1] if users else ""
+    answer = re.sub(r"\[\d+\]", " ", str(bots[-1].get("content") or "")) if bots else ""
+    salient = re.findall(r"\b(?:[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*|\d[\d,.]*)\b", answer)
+    extra = " ".join(dict.fromkeys([previous, *salient[:12]]))
+    context = tuple(t for t in dict.fromkeys(terms(extra)) if t not in own)
+    return Condensed(f"{question} {extra}".strip(), context, articles)

@@ -1,0 +1,275 @@
+"""Hybrid retrieval: dense search in the store plus BM25 keyword search, fused by reciprocal rank.
+
+The BM25 index is derived from the store's chunks when the retriever opens (so it is always in step
+with the vectors) and cached on disk under a digest of the chunk ids. Results are diversified (at
+most ``per_article`` passages an article) and can be filtered by date range, outlet and article.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.embedding import Embedder
+from index.store import Filter, Store, StoredChunk, matches
+from qa.answer import Passage
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:[.,'][a-z0-9]+)*")
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "of",
+        "at",
+        "by",
+        "for",
+        "with",
+        "about",
+        "against",
+        "between",
+        "into",
+        "through",
+        "during",
+        "before",
+        "after",
+        "above",
+        "below",
+        "to",
+        "from",
+        "up",
+        "down",
+        "in",
+        "out",
+        "on",
+        "off",
+        "over",
+        "under",
+        "again",
+        "further",
+        "then",
+        "once",
+        "here",
+        "there",
+        "when",
+        "where",
+        "why",
+        "how",
+        "all",
+        "any",
+        "both",
+        "each",
+        "few",
+        "more",
+        "most",
+        "other",
+        "some",
+        "such",
+        "no",
+        "nor",
+        "not",
+        "only",
+        "own",
+        "same",
+        "so",
+        "than",
+        "too",
+        "very",
+        "s",
+        "t",
+        "can",
+        "will",
+        "just",
+        "don",
+        "should",
+        "now",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "have",
+        "has",
+        "had",
+        "having",
+        "do",
+        "does",
+        "did",
+        "doing",
+        "i",
+        "me",
+        "my",
+        "we",
+        "our",
+        "you",
+        "your",
+        "he",
+        "him",
+        "his",
+        "she",
+        "her",
+        "it",
+        "its",
+        "they",
+        "them",
+        "their",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "this",
+        "that",
+        "these",
+        "those",
+        "am",
+        "would",
+        "could",
+        "say",
+        "said",
+        "says",
+        "tell",
+        "told",
+        "according",
+    ]
+)
+
+
+def terms(text: str) -> list[str]:
+    """Lower-cased word terms without stopwords; '94,000' stays one term."""
+    return [t for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS]
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    k: int
+    flt: Filter = Filter()
+    as_of: date | None = None
+    boost_articles: tuple[str, ...] = ()  # e.g. the previous answer's articles, for follow-ups
+
+
+class KeywordIndex:
+    """BM25 (bm25s) over the chunks' title + text."""
+
+    def __init__(self, chunks: list[StoredChunk], cache: Path | None) -> None:
+        import bm25s
+
+        self.chunks = chunks
+        self._bm25: Any = None
+        self.idf = self._idf(chunks)
+        if not chunks:
+            return
+        digest = hashlib.sha256("\n".join(sorted(c.id for c in chunks)).encode()).hexdigest()[:16]
+        folder = cache / f"bm25-{digest}" if cache else None
+        self.chunks.sort(key=lambda c: c.id)
+        if folder and (folder / "params.index.json").exists():
+            try:
+                self._bm25 = bm25s.BM25.load(str(folder))
+                return
+            except Exception:  # a damaged cache is rebuilt, never fatal
+                self._bm25 = None
+        corpus = [terms(f"{c.title}\n{c.text}") for c in chunks]
+        self._bm25 = bm25s.BM25()
+        self._bm25.index(corpus, show_progress=False)
+        if folder:
+            try:
+                self._bm25.save(str(folder))
+            except OSError:
+                pass
+
+    @staticmethod
+    def _idf(chunks: list[StoredChunk]) -> dict[str, float]:
+        df: dict[str, int] = {}
+        for c in chunks:
+            for t in set(terms(c.text)):
+                df[t] = df.get(t, 0) + 1
+        n = len(chunks)
+        return {t: math.log((n - d + 0.5) / (d + 0.5) + 1.0) for t, d in df.items()}
+
+    def search(self, text: str, k: int) -> list[tuple[StoredChunk, float]]:
+        query = terms(text)
+        if self._bm25 is None or not query:
+            return []
+        scores = self._bm25.get_scores(query)
+        top = np.argsort(-scores)[: min(k, len(scores))]
+        return [(self.chunks[i], float(scores[i])) for i in top if scores[i] > 0]
+
+
+class HybridRetriever:
+    """Dense + BM25, fused by reciprocal rank, diversified by article."""
+
+    def __init__(self, store: Store, embedder: Embedder, *, candidates: int = 40,
+                 per_article: int = 3, rrf_k: int = 60, cache: Path | None = None) -> None:  # fmt: skip
+        self.store = store
+        self.embedder = embedder
+        self.candidates = candidates
+        self.per_article = per_article
+        self.rrf_k = rrf_k
+        self.keyword = KeywordIndex(store.get(), cache)
+
+    def retrieve(self, query: Query) -> list[Passage]:
+        flt = query.flt
+        if query.as_of:
+            bound = query.as_of.isoformat()
+            if not flt.published_to or flt.published_to > bound:
+                flt = replace(flt, published_to=bound)
+        vector = self.embedder.embed_query(query.text)
+        dense = self.store.query(vector, self.candidates, flt)
+        keyword = [
+            (c, s)
+            for c, s in self.keyword.search(query.text, self.candidates * 3)
+            if matches(c, flt)
+        ][: self.candidates]
+        fused: dict[str, dict[str, Any]] = {}
+        for rank, hit in enumerate(dense):
+            row = fused.setdefault(hit.chunk.id, {"chunk": hit.chunk, "score": 0.0})
+            row["score"] += 1.0 / (self.rrf_k + rank + 1)
+            row["dense"] = hit.score
+        for rank, (chunk, score) in enumerate(keyword):
+            row = fused.setdefault(chunk.id, {"chunk": chunk, "score": 0.0})
+            row["score"] += 1.0 / (self.rrf_k + rank + 1)
+            row["keyword"] = score
+        for row in fused.values():
+            row["score"] *= self._prior(row["chunk"], query)
+        ranked = sorted(fused.values(), key=lambda r: -r["score"])
+        return self._diversify(ranked, query.k)
+
+    def _prior(self, chunk: StoredChunk, query: Query) -> float:
+        """Small multiplicative preferences: recent articles when asked as of a date, and the
+        articles a conversation is already about."""
+        weight = 1.0
+        if query.as_of and chunk.published:
+            age = (query.as_of - date.fromisoformat(chunk.published)).days
+            weight *= 1.0 + 0.3 * float(np.exp(-max(age, 0) / 10.0))
+        if chunk.article_id in query.boost_articles:
+            weight *= 1.3
+        return weight
+
+    def _diversify(self, ranked: list[dict[str, Any]], k: int) -> list[Passage]:
+        taken: dict[str, int] = {}
+        out: list[Passage] = []
+        for row in ranked:
+            c: StoredChunk = row["chunk"]
+            if taken.get(c.article_id, 0) >= self.per_article:
+                continue
+            taken[c.article_id] = taken.get(c.article_id, 0) + 1
+            out.append(Passage(
+                len(out) + 1, c.article_id, c.title, c.published, c.source, c.start, c.end,
+                c.text, row["score"], row.get("dense"), row.get("keyword"),
+            ))  # fmt: skip
+            if len(out) == k:
+                break
+        return out
