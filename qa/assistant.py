@@ -12,6 +12,7 @@ compose (extractive by default) -> verify citations -> ``Answer``.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -87,6 +88,7 @@ class Assistant:
         )  # fmt: skip
         self.generator = generator or ExtractiveGenerator(settings.max_sentences)
         self.vectors = SentenceVectors(embedder)
+        self._lock = threading.Lock()  # one ask at a time: caches and torch are shared
 
     @classmethod
     def open(cls, settings: Settings | None = None, *, home: str | Path | None = None,
@@ -124,7 +126,15 @@ class Assistant:
         sources: list[str] | tuple[str, ...] | None = None,
     ) -> Answer:
         """Answer ``question`` from the articles (optionally as of a date, within a date range or
-        from some outlets); ``history`` is the conversation so far, as chat messages."""
+        from some outlets); ``history`` is the conversation so far, as chat messages (an
+        assistant message may carry ``citations`` or ``metadata.article_ids``: those articles are
+        kept in view). Safe to call from several threads; calls are serialised."""
+        with self._lock:
+            return self._ask(question, history, as_of, published_from, published_to, sources)
+
+    def _ask(self, question: str, history: list[dict[str, Any]] | None, as_of: date | str | None,
+             published_from: date | str | None, published_to: date | str | None,
+             sources: list[str] | tuple[str, ...] | None) -> Answer:  # fmt: skip
         t0 = time.perf_counter()
         question = self._check(question)
         if not looks_english(question):
