@@ -40,23 +40,57 @@ class Generator(Protocol):
                 info: dict[str, ArticleInfo], threshold: float) -> Draft: ...  # fmt: skip
 
 
-_FIGURE = re.compile(r"\b(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s*(?:thousand|million))?\b", re.I)
+_FIGURE = re.compile(
+    r"\b(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s*(?:thousand|million))?\b(?=((?:\s+[\w-]+){0,4}))",
+    re.I,
+)
+# What a figure counts, so that 100,000 soldiers and 14,000 casualties are not "a disagreement".
+_UNITS = {
+    "troop": "troops", "soldier": "troops", "force": "troops", "servicemen": "troops",
+    "personnel": "troops", "service": "troops", "fighter": "troops", "sailor": "troops",
+    "casualty": "casualties", "people": "casualties", "death": "casualties", "dead": "casualties",
+    "killed": "casualties", "live": "casualties", "victim": "casualties",
+}  # fmt: skip
+_NATIONS = {"russian", "ukrainian", "us", "american", "british", "nato", "belarusian", "german"}
 
 
-def figures(text: str) -> set[int]:
-    """Large figures in a sentence (troop counts, casualties): 94,000 and '106 thousand' alike."""
-    out: set[int] = set()
+def figures(text: str) -> dict[int, str]:
+    """Large figures in a sentence (troop counts, casualties), 94,000 and '106 thousand' alike,
+    each with what it counts (the first countable word after it, e.g. 'troops')."""
+    out: dict[int, str] = {}
     for m in _FIGURE.finditer(text):
         value = float(m[1].replace(",", ""))
         scale = (m[2] or "").strip().lower()
         value *= {"thousand": 1e3, "million": 1e6}.get(scale, 1)
-        if value >= 1000 and not (1900 <= value <= 2100 and not scale and "," not in m[1]):
-            out.add(int(value))
+        if value < 1000 or (1900 <= value <= 2100 and not scale and "," not in m[1]):
+            continue
+        after = terms(m[3] or "")
+        unit = next((_UNITS[w] for w in after if w in _UNITS), after[-1] if after else "")
+        words = (m[3] or "").lower().split()
+        nation = next((w for w in words if w in _NATIONS), "")
+        out[int(value)] = f"{nation} {unit}".strip()
     return out
 
 
+def same_quantity(unit: str, value: int, anchor: dict[int, str]) -> bool:
+    """Whether a figure counts what the anchor figures count: the same kind of thing, not of
+    another nation, and of the same order of magnitude (8,500 US troops are not an estimate of
+    100,000 Russian ones)."""
+    for v, u in anchor.items():
+        kind, other = unit.split()[-1:], u.split()[-1:]
+        nations = {w for w in (unit.split()[:-1] + u.split()[:-1])}
+        if kind == other and len(nations) <= 1 and v / 4 <= value <= v * 4:
+            return True
+    return False
+
+
+def short_title(title: str, words: int = 9) -> str:
+    parts = title.split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+
+
 def attribution(info: ArticleInfo) -> str:
-    who = info.source or (f"“{info.title}”" if info.title else "one article")
+    who = info.source or (f"“{short_title(info.title)}”" if info.title else "one article")
     return f"{who} ({info.published})" if info.published else who
 
 
@@ -80,41 +114,63 @@ class ExtractiveGenerator:
         if not evidence or evidence[0].score < threshold:
             return Draft(REFUSAL, True)
         best = evidence[0]
-        disagreement = self._disagreement(kind, evidence)
+        disagreement = self._disagreement(question, kind, evidence)
         if disagreement:
             return self._compose_disagreement(disagreement, info)
-        chosen = [best]
+        chosen = [best, *self._neighbour(kind, best, evidence)]
         for s in evidence[1:]:
             if len(chosen) >= self.max_sentences:
                 break
-            strong = s.score >= max(threshold, 0.85 * best.score)
+            strong = s.score >= max(threshold, 0.8 * best.score)
             if strong and (kind is AnswerType.OTHER or s.typed > 0) and not _redundant(s, chosen):
                 chosen.append(s)
         return self._compose_plain(chosen, info)
 
-    def _disagreement(self, kind: AnswerType, evidence: list[Sentence]) -> list[Sentence]:
-        """One sentence an article, each with a different figure, when the question asks for a
-        number and the strong evidence gives more than one."""
+    @staticmethod
+    def _neighbour(kind: AnswerType, best: Sentence, evidence: list[Sentence]) -> list[Sentence]:
+        """When the best sentence matches the question but lacks the thing asked for (no name for
+        "who"), the sentence next to it often has it ("... the defense minister said." /
+        "Oleksii Reznikov said ...")."""
+        if kind is AnswerType.OTHER or best.typed > 0:
+            return []
+        near = [
+            s for s in evidence
+            if s.article_id == best.article_id and s.typed > 0
+            and (0 <= s.start - best.end < 300 or 0 <= best.start - s.end < 300)
+        ]  # fmt: skip
+        return near[:1]
+
+    def _disagreement(
+        self, question: str, kind: AnswerType, evidence: list[Sentence]
+    ) -> list[Sentence]:
+        """Sentences giving different figures (the best one for each figure), when the question
+        asks for a number and the strong evidence of more than one article gives more than one."""
         if kind is not AnswerType.NUMBER:
             return []
-        best = evidence[0]
-        anchor = figures(best.text)
-        if not anchor:
+        top = evidence[0].score
+        best = next((s for s in evidence if s.score >= 0.8 * top and figures(s.text)), None)
+        if best is None:
             return []
-        topic = set(terms(best.text))
-        by_article: dict[str, Sentence] = {best.article_id: best}
-        values = {min(anchor)}
-        for s in evidence[1:]:
-            if s.article_id in by_article or s.score < 0.75 * best.score or s.typed <= 0:
+        anchor = figures(best.text)
+        asked = {w for w in re.findall(r"[a-z]+", question.lower()) if w in _NATIONS}
+        chosen, values = [best], set(anchor)
+        for s in evidence:
+            if s is best or len(chosen) >= 5 or s.score < 0.7 * top or s.typed <= 0:
                 continue
-            found = figures(s.text)
-            shared = len(topic & set(terms(s.text))) / max(1, len(topic))
-            if found and shared >= 0.15:
-                by_article[s.article_id] = s
-                values.add(min(found))
-        return list(by_article.values()) if len(values) > 1 else []
+            found = {
+                v for v, u in figures(s.text).items()
+                if same_quantity(u, v, anchor) and (u.split()[0] not in _NATIONS or
+                                                    not asked or u.split()[0] in asked)
+            }  # fmt: skip
+            if found and not found <= values:
+                chosen.append(s)
+                values |= found
+        distinct = len({s.article_id for s in chosen}) > 1
+        return chosen if distinct and len(values) > 1 else []
 
     def _compose_plain(self, chosen: list[Sentence], info: dict[str, ArticleInfo]) -> Draft:
+        chosen = sorted(chosen, key=lambda s: (s.article_id != chosen[0].article_id, s.article_id,
+                                               s.start))  # fmt: skip
         citations = [_cite(n, s, info) for n, s in enumerate(chosen, start=1)]
         text = " ".join(f"{s.text} [{n}]" for n, s in enumerate(chosen, start=1))
         return Draft(text, False, citations)

@@ -35,6 +35,7 @@ _DATE = re.compile(
     r"october|november|december|jan\.|feb\.|aug\.|sept?\.|oct\.|nov\.|dec\.|(?:19|20)\d\d)\b",
     re.I,
 )
+_DATE_MARKER = re.compile(r"date[:\s]+\d{4}-\d{2}-\d{2}\s+", re.I)
 _NAME = re.compile(r"\b[A-Z][a-z'’-]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'’-]+)+\b")
 _TITLE_WORDS = re.compile(
     r"\b(?:president|minister|secretary|spokes(?:man|woman|person)|gen\.|general|chairman|"
@@ -107,13 +108,20 @@ class SentenceVectors:
         return np.stack([self._cache[k] for k in keys])
 
 
-def candidates(passages: list[Passage], articles: dict[str, str]) -> list[tuple[Passage, int, int]]:
-    """Every sentence of every passage, once, as (passage, start, end) in article offsets."""
+def candidates(
+    passages: list[Passage], articles: dict[str, str], keep_dates: bool = False
+) -> list[tuple[Passage, int, int]]:
+    """Every sentence of every passage, once, as (passage, start, end) in article offsets. The
+    loader's leading "date YYYY-MM-DD" marker is left out unless the question asks when."""
     seen: set[tuple[str, int]] = set()
     out: list[tuple[Passage, int, int]] = []
     for p in passages:
         text = articles[p.article_id]
         for s, e in sentence_spans(text, p.start, p.end):
+            if not keep_dates and (
+                m := _DATE_MARKER.match(text, s, e)
+            ):  # the loader's "date YYYY-MM-DD" marker
+                s = m.end()
             if (p.article_id, s) in seen or len(terms(text[s:e])) < 3:
                 continue
             seen.add((p.article_id, s))
@@ -133,7 +141,7 @@ def score_sentences(
     query_vector: Vectors,
 ) -> list[Sentence]:
     """Candidate sentences, best first."""
-    rows = candidates(passages, articles)
+    rows = candidates(passages, articles, keep_dates=kind is AnswerType.DATE)
     if not rows:
         return []
     own = list(dict.fromkeys(terms(question)))
@@ -153,6 +161,6 @@ def score_sentences(
         if kind is not AnswerType.OTHER:
             typed = 1.0 if entities(text, kind) - asked else -0.5
         prior = 1.0 / math.sqrt(p.rank - best_rank + 1)
-        score = 0.45 * float(sim) + 0.4 * lexical + 0.1 * typed + 0.05 * prior
+        score = 0.4 * float(sim) + 0.4 * lexical + 0.15 * typed + 0.05 * prior
         out.append(Sentence(p.article_id, s, e, text, p, float(sim), lexical, typed, score))
     return sorted(out, key=lambda x: -x.score)

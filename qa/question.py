@@ -22,7 +22,8 @@ class AnswerType(str, Enum):
 
 _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.NUMBER, re.compile(
-        r"\bhow (many|much|large|big)\b|\bwhat (number|percentage|share|figure|amount)\b"
+        r"\bhow (many|much|large|big)\b|\bwhat (number|percentage|share|figure|amount)s?\b"
+
         r"|\b(number|count|size|tally) of\b|\bwhat was the (death )?toll\b", re.I)),
     (AnswerType.DATE, re.compile(
         r"^\s*(and\s+)?when\b|\bwhat (date|day|year|month|time)\b|\bon (which|what) (day|date)\b"
@@ -40,10 +41,15 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
 ]  # fmt: skip
 
 
+_ESTIMATE = re.compile(r"\b(estimate|figure|tally|count)s?\b", re.I)
+
+
 def answer_type(question: str) -> AnswerType:
     for kind, pattern in _TYPE_PATTERNS:
         if pattern.search(question):
             return kind
+    if _ESTIMATE.search(question):  # "Does X's estimate match Y's?" compares numbers
+        return AnswerType.NUMBER
     return AnswerType.OTHER
 
 

@@ -12,16 +12,18 @@ import math
 import re
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from nltk.stem.snowball import SnowballStemmer
 
 from index.embedding import Embedder
 from index.store import Filter, Store, StoredChunk, matches
 from qa.answer import Passage
 
-_TOKEN = re.compile(r"[a-z0-9]+(?:[.,'][a-z0-9]+)*")
+_TOKEN = re.compile(r"[a-z0-9]+(?:[.,'’][a-z0-9]+)*")
 STOPWORDS = frozenset(
     [
         "a",
@@ -147,9 +149,24 @@ STOPWORDS = frozenset(
 )
 
 
+_STEMMER = SnowballStemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    return _STEMMER.stem(word)
+
+
 def terms(text: str) -> list[str]:
-    """Lower-cased word terms without stopwords; '94,000' stays one term."""
-    return [t for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS]
+    """Lower-cased, stemmed word terms without stopwords or possessives; '94,000' stays one
+    term."""
+    out = []
+    for t in _TOKEN.findall(text.lower()):
+        if t.endswith(("'s", "’s")):
+            t = t[:-2]
+        if t not in STOPWORDS:
+            out.append(_stem(t) if t.isalpha() else t)
+    return out
 
 
 @dataclass(frozen=True)
@@ -199,12 +216,13 @@ class KeywordIndex:
         n = len(chunks)
         return {t: math.log((n - d + 0.5) / (d + 0.5) + 1.0) for t, d in df.items()}
 
-    def search(self, text: str, k: int) -> list[tuple[StoredChunk, float]]:
+    def search(self, text: str) -> list[tuple[StoredChunk, float]]:
+        """Every chunk that shares a term with the query, best first."""
         query = terms(text)
         if self._bm25 is None or not query:
             return []
         scores = self._bm25.get_scores(query)
-        top = np.argsort(-scores)[: min(k, len(scores))]
+        top = np.argsort(-scores)
         return [(self.chunks[i], float(scores[i])) for i in top if scores[i] > 0]
 
 
@@ -228,17 +246,18 @@ class HybridRetriever:
                 flt = replace(flt, published_to=bound)
         vector = self.embedder.embed_query(query.text)
         dense = self.store.query(vector, self.candidates, flt)
-        keyword = [
-            (c, s)
-            for c, s in self.keyword.search(query.text, self.candidates * 3)
-            if matches(c, flt)
-        ][: self.candidates]
+        keyword = [(c, s) for c, s in self.keyword.search(query.text) if matches(c, flt)]
+        # Reciprocal rank fusion. BM25 ranks every chunk, so a dense hit beyond the keyword top
+        # still gets its true keyword rank (plain RRF over two top-k lists gives it nothing and
+        # sinks an excellent dense hit below mediocre hits that happen to be in both lists).
         fused: dict[str, dict[str, Any]] = {}
         for rank, hit in enumerate(dense):
             row = fused.setdefault(hit.chunk.id, {"chunk": hit.chunk, "score": 0.0})
             row["score"] += 1.0 / (self.rrf_k + rank + 1)
             row["dense"] = hit.score
         for rank, (chunk, score) in enumerate(keyword):
+            if rank >= self.candidates and chunk.id not in fused:
+                continue
             row = fused.setdefault(chunk.id, {"chunk": chunk, "score": 0.0})
             row["score"] += 1.0 / (self.rrf_k + rank + 1)
             row["keyword"] = score

@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     per_article: int = Field(3, ge=1, le=20, description="At most this many passages an article.")
     rrf_k: int = Field(60, ge=1, le=1000, description="Reciprocal-rank-fusion constant.")
     refusal_threshold: float = Field(
-        0.34, ge=0.0, le=1.0, description="Evidence score below which the answer is a refusal."
+        0.45, ge=0.0, le=1.0, description="Evidence score below which the answer is a refusal."
     )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected.")
     max_sentences: int = Field(3, ge=1, le=10, description="Evidence sentences in an answer.")
