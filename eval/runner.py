@@ -38,7 +38,7 @@ def score_row(item: GoldItem, answer: Answer, articles: dict[str, str]) -> dict[
             all(
                 articles.get(c.article_id, "")[c.start : c.end] == c.quote for c in answer.citations
             )
-        ),  # fmt: skip
+        ),
         "hit@1": float(bool(ranked[:1]) and ranked[0] in sources),
         "hit@5": float(bool(sources & set(ranked[:5]))),
         "rr@10": reciprocal_rank(ranked, sources),
@@ -131,7 +131,7 @@ def run_cli(args: argparse.Namespace, settings: Settings) -> int:
     print(f"report: {out / 'report.md'}")
     if args.check:
         failures = check(summary, Path(args.baseline))
-        for f in failures:
-            print(f"regression: {f}", file=sys.stderr)
+        for failure in failures:
+            print(f"regression: {failure}", file=sys.stderr)
         return 1 if failures else 0
     return 0

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from qa.retrieval import terms
 
 
-class AnswerType(str, Enum):
+class AnswerType(StrEnum):
     NUMBER = "number"
     DATE = "date"
     PERSON = "person"

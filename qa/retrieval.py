@@ -7,10 +7,11 @@ most ``per_article`` passages an article) and can be filtered by date range, out
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -173,7 +174,7 @@ def terms(text: str) -> list[str]:
 class Query:
     text: str
     k: int
-    flt: Filter = Filter()
+    flt: Filter = field(default_factory=Filter)
     as_of: date | None = None
     boost_articles: tuple[str, ...] = ()  # e.g. the previous answer's articles, for follow-ups
 
@@ -202,10 +203,8 @@ class KeywordIndex:
         self._bm25 = bm25s.BM25()
         self._bm25.index(corpus, show_progress=False)
         if folder:
-            try:
+            with contextlib.suppress(OSError):
                 self._bm25.save(str(folder))
-            except OSError:
-                pass
 
     @staticmethod
     def _idf(chunks: list[StoredChunk]) -> dict[str, float]:
