@@ -1,15 +1,17 @@
-# One command to run the product (make chat), one to test it (make test).
+# One command runs the product (make chat), one tests it (make test). Both set everything up.
 PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 7860
+EVAL_OUT ?= artifacts/eval
 
-.PHONY: install chat test check lint types index clean
+.PHONY: install chromium index chat test eval lint types check clean
 
 install: $(STAMP)
 
-# Re-installs only when pyproject.toml changes; torch is pinned to the local CPU wheel.
+# Re-installs only when pyproject.toml changes; torch is pinned to the local CPU wheel first so
+# that nothing pulls the CUDA build.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
@@ -17,12 +19,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# Debian's Chromium for the browser tests (the only browser these machines can install).
+# Debian's Chromium for the browser tests (playwright cannot download its own browser here).
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing Debian chromium for the browser tests"; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
 
 index: install
 	$(BIN)/qa index seeds
@@ -30,8 +32,13 @@ index: install
 chat: install index
 	$(BIN)/qa chat --port $(PORT)
 
+# The whole suite (unit, real Chroma + server, real model, real browser), then the eval gate.
 test: install chromium
 	$(BIN)/pytest
+	$(BIN)/qa eval --check --out $(EVAL_OUT)
+
+eval: install
+	$(BIN)/qa eval --check --out $(EVAL_OUT)
 
 lint: install
 	$(BIN)/ruff check .
@@ -43,4 +50,4 @@ types: install
 check: lint types test
 
 clean:
-	rm -rf $(VENV) .qa .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .qa .pytest_cache .mypy_cache .ruff_cache artifacts
