@@ -136,7 +136,7 @@ class Assistant:
              published_from: date | str | None, published_to: date | str | None,
              sources: list[str] | tuple[str, ...] | None) -> Answer:  # fmt: skip
         t0 = time.perf_counter()
-        question = self._check(question)
+        question = validate_question(question, self.settings.max_question_chars)
         if not looks_english(question):
             return Answer(question, NOT_ENGLISH, True, fingerprint=self.fingerprint)
         when = _as_date(as_of, "as_of")
@@ -176,16 +176,17 @@ class Assistant:
             notes=draft.notes,
         )
 
-    def _check(self, question: str) -> str:
-        if not isinstance(question, str) or not question.strip():
-            raise InputError("the question is empty: ask something about the articles")
-        question = question.strip()
-        if len(question) > self.settings.max_question_chars:
-            raise InputError(
-                f"the question is {len(question)} characters long; the limit is"
-                f" {self.settings.max_question_chars}: shorten it"
-            )
-        return question
+
+def validate_question(question: str, max_chars: int) -> str:
+    """The question, stripped; an InputError for an empty or over-long one."""
+    if not isinstance(question, str) or not question.strip():
+        raise InputError("the question is empty: ask something about the articles")
+    question = question.strip()
+    if len(question) > max_chars:
+        raise InputError(
+            f"the question is {len(question)} characters long; the limit is {max_chars}: shorten it"
+        )
+    return question
 
 
 def _as_date(value: date | str | None, name: str) -> date | None:

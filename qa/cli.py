@@ -37,8 +37,9 @@ def _cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from qa.assistant import Assistant
+    from qa.assistant import Assistant, validate_question
 
+    validate_question(args.question, settings.max_question_chars)  # before loading the model
     with Assistant.open(settings) as assistant:
         answer = assistant.ask(
             args.question, as_of=args.as_of, published_from=args.since,

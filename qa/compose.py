@@ -148,7 +148,7 @@ class ExtractiveGenerator:
         if kind is not AnswerType.NUMBER:
             return []
         top = evidence[0].score
-        best = next((s for s in evidence if s.score >= 0.8 * top and figures(s.text)), None)
+        best = next((s for s in evidence if s.score >= 0.7 * top and figures(s.text)), None)
         if best is None:
             return []
         anchor = figures(best.text)

@@ -159,7 +159,14 @@ def score_sentences(
         lexical = sum(w for t, w in weights.items() if t in have) / total
         typed = 0.0
         if kind is not AnswerType.OTHER:
-            typed = 1.0 if entities(text, kind) - asked else -0.5
+            found = entities(text, kind) - asked
+            typed = 1.0 if found else -0.5
+            if (
+                kind is AnswerType.NUMBER
+                and found
+                and not any(c.isdigit() for f in found for c in f)
+            ):
+                typed = 0.3  # "tens of thousands" answers "how many" worse than "94,000"
         prior = 1.0 / math.sqrt(p.rank - best_rank + 1)
         score = 0.4 * float(sim) + 0.4 * lexical + 0.15 * typed + 0.05 * prior
         out.append(Sentence(p.article_id, s, e, text, p, float(sim), lexical, typed, score))

@@ -1,0 +1,58 @@
+"""The real assistant (bundled model, Chroma on disk) over the seed articles."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from qa import Assistant
+
+pytestmark = pytest.mark.slow
+
+
+def check_citations(assistant: Assistant, text: str, citations: list) -> None:  # type: ignore[type-arg]
+    assert {int(m) for m in re.findall(r"\[(\d+)\]", text)} == {c.marker for c in citations}
+    for c in citations:
+        assert assistant.articles[c.article_id][c.start : c.end] == c.quote
+
+
+def test_troop_counts_disagree_and_each_figure_is_attributed(real_assistant: Assistant) -> None:
+    answer = real_assistant.ask("How many Russian troops are massed near Ukraine's border?")
+    assert not answer.refused
+    assert "the articles disagree" in answer.notes
+    found = {f for f in ("94,000", "100,000", "127,000") if f in answer.text}
+    assert len(found) >= 2, answer.text
+    assert len({c.article_id for c in answer.citations}) >= 2
+    check_citations(real_assistant, answer.text, answer.citations)
+    # every listed figure sits on a line that names its article and carries its marker
+    for line in answer.text.splitlines()[1:]:
+        assert line.startswith("- “") and re.search(r"\[\d+\]$", line)
+
+
+def test_follow_up_resolves_who_and_when(real_assistant: Assistant) -> None:
+    first = real_assistant.ask("How many troops did Ukraine's defense minister say Russia amassed?")
+    assert "94,000" in first.text
+    history = [
+        {"role": "user", "content": first.question},
+        {"role": "assistant", "content": first.text,
+         "citations": [{"article_id": c.article_id} for c in first.citations]},
+    ]  # fmt: skip
+    follow = real_assistant.ask("When did he say that?", history)
+    assert not follow.refused and "Friday" in follow.text
+    check_citations(real_assistant, follow.text, follow.citations)
+
+
+@pytest.mark.parametrize(
+    "question", ["How do I make sourdough bread at home?", "Who won the 2018 FIFA World Cup?"]
+)
+def test_off_topic_questions_are_refused(real_assistant: Assistant, question: str) -> None:
+    answer = real_assistant.ask(question)
+    assert answer.refused and not answer.citations
+    assert "don't answer" in answer.text
+
+
+def test_as_of_excludes_later_articles(real_assistant: Assistant) -> None:
+    answer = real_assistant.ask("How many soldiers has Russia deployed?", as_of="2022-01-01")
+    dated = [p for p in answer.passages if p.published]
+    assert all(p.published <= "2022-01-01" for p in dated)

@@ -1,0 +1,78 @@
+"""Pure pieces of the read side: question analysis, figures, citation verification."""
+
+from __future__ import annotations
+
+from qa.answer import Citation
+from qa.assistant import looks_english
+from qa.citations import verify
+from qa.compose import figures, same_quantity
+from qa.question import AnswerType, answer_type, condense
+from qa.retrieval import terms
+
+
+def test_answer_types_follow_the_question_word() -> None:
+    assert answer_type("How many troops has Russia amassed?") is AnswerType.NUMBER
+    assert answer_type("When did Blinken arrive in Kiev?") is AnswerType.DATE
+    assert answer_type("Who is the Kremlin spokesman?") is AnswerType.PERSON
+    assert answer_type("Where did Blinken meet Lavrov?") is AnswerType.PLACE
+    assert answer_type("Which news agency reported it?") is AnswerType.ORGANISATION
+    assert answer_type("Why is Russia worried?") is AnswerType.OTHER
+
+
+def test_terms_drop_stopwords_possessives_and_inflection() -> None:
+    assert terms("Russia's troops were deployed") == ["russia", "troop", "deploy"]
+    assert "94,000" in terms("more than 94,000 troops")
+
+
+def test_follow_up_is_rewritten_from_the_history() -> None:
+    history = [
+        {"role": "user", "content": "How many troops did Ukraine's defense minister cite?"},
+        {
+            "role": "assistant",
+            "content": "Oleksii Reznikov said Russia has amassed 94,000 troops. [1]",
+            "citations": [{"article_id": "000_a"}],
+        },
+    ]
+    turn = condense("When did he say that?", history)
+    assert "Reznikov" in turn.query and "defense minister" in turn.query
+    assert turn.articles == ("000_a",)
+    standalone = condense("Where did Antony Blinken meet Sergey Lavrov for talks?", history)
+    assert standalone.query == "Where did Antony Blinken meet Sergey Lavrov for talks?"
+
+
+def test_figures_know_what_they_count() -> None:
+    assert figures("Russia has amassed more than 94,000 troops at the border") == {94000: "troops"}
+    assert figures("more than 106 thousand soldiers") == {106000: "troops"}
+    assert figures("the 120,000 Ukrainian troops near the border") == {120000: "ukrainian troops"}
+    assert figures("in 2014, and since 1991") == {}
+    anchor = {100000: "russian troops"}
+    assert same_quantity("troops", 127000, anchor)
+    assert not same_quantity("us troops", 8500, anchor)  # another nation, another magnitude
+    assert not same_quantity("casualties", 14000, anchor)
+
+
+def test_verify_drops_bad_quotes_and_dangling_markers() -> None:
+    article = "Alpha beta gamma. Delta epsilon."
+    good = Citation(1, "a", "T", None, None, 0, 17, "Alpha beta gamma.")
+    bad = Citation(2, "a", "T", None, None, 0, 5, "Delta")  # quote is not text[0:5]
+    text, kept = verify(
+        "Alpha beta gamma. [1] Delta. [2] Made up. [7]", [good, bad], {"a": article}
+    )
+    assert text == "Alpha beta gamma. [1] Delta. Made up."
+    assert kept == [good]
+
+
+def test_verify_renumbers_in_order_of_appearance() -> None:
+    article = "One. Two."
+    one = Citation(3, "a", "", None, None, 0, 4, "One.")
+    two = Citation(5, "a", "", None, None, 5, 9, "Two.")
+    text, kept = verify("One. [3] Two. [5]", [two, one], {"a": article})
+    assert text == "One. [1] Two. [2]"
+    assert [(c.marker, c.quote) for c in kept] == [(1, "One."), (2, "Two.")]
+
+
+def test_language_check() -> None:
+    assert looks_english("How many troops are at the border?")
+    assert looks_english("Troop count?")
+    assert not looks_english("Сколько российских войск у границы?")
+    assert not looks_english("¿Cuántos soldados rusos hay en la frontera ucraniana?")
