@@ -64,9 +64,9 @@ def figures(text: str) -> dict[int, str]:
         value *= {"thousand": 1e3, "million": 1e6}.get(scale, 1)
         if value < 1000 or (1900 <= value <= 2100 and not scale and "," not in m[1]):
             continue
-        after = terms(m[3] or "")
+        words = re.findall(r"[a-z]+", (m[3] or "").lower())
+        after = [w[:-3] + "y" if w.endswith("ies") else w.rstrip("s") for w in words]
         unit = next((_UNITS[w] for w in after if w in _UNITS), after[-1] if after else "")
-        words = (m[3] or "").lower().split()
         nation = next((w for w in words if w in _NATIONS), "")
         out[int(value)] = f"{nation} {unit}".strip()
     return out
@@ -153,18 +153,26 @@ class ExtractiveGenerator:
             return []
         anchor = figures(best.text)
         asked = {w for w in re.findall(r"[a-z]+", question.lower()) if w in _NATIONS}
-        chosen, values = [best], set(anchor)
-        for s in evidence:
-            if s is best or len(chosen) >= 5 or s.score < 0.7 * top or s.typed <= 0:
-                continue
-            found = {
+
+        def comparable(s: Sentence) -> set[int]:
+            if s.score < 0.7 * top or s.typed <= 0:
+                return set()
+            return {
                 v for v, u in figures(s.text).items()
                 if same_quantity(u, v, anchor) and (u.split()[0] not in _NATIONS or
                                                     not asked or u.split()[0] in asked)
             }  # fmt: skip
-            if found and not found <= values:
-                chosen.append(s)
-                values |= found
+
+        # Each article's best figure first (every source gets its say), then further figures.
+        chosen, values = [best], set(anchor)
+        for first_pass in (True, False):
+            for s in evidence:
+                found = comparable(s) if s not in chosen and len(chosen) < 5 else set()
+                articles = {c.article_id for c in chosen}
+                new_article = s.article_id not in articles
+                if found and (new_article if first_pass else not found <= values):
+                    chosen.append(s)
+                    values |= found
         distinct = len({s.article_id for s in chosen}) > 1
         return chosen if distinct and len(values) > 1 else []
 
@@ -180,7 +188,11 @@ class ExtractiveGenerator:
         markers = "".join(f"[{c.marker}]" for c in citations)
         lines = [f"The articles give different figures {markers}:"]
         for c, s in zip(citations, chosen, strict=True):
-            lines.append(f"- {attribution(info[s.article_id])}: {s.text} [{c.marker}]")
+            meta = info[s.article_id]
+            who = attribution(meta)
+            if meta.title and s.text.startswith(meta.title[:40]):  # quoting the title itself
+                who = f"Article {s.article_id}" + (f" ({meta.published})" if meta.published else "")
+            lines.append(f"- {who}: {s.text} [{c.marker}]")
         return Draft("\n".join(lines), False, citations, ["the articles disagree"])
 
 

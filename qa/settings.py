@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(40, ge=0, le=100, description="Word pieces shared by neighbours.")
     top_k: int = Field(8, ge=1, le=50, description="Passages handed to the answer composer.")
     candidates: int = Field(40, ge=5, le=500, description="Hits taken from each retriever.")
-    per_article: int = Field(3, ge=1, le=20, description="At most this many passages an article.")
+    per_article: int = Field(2, ge=1, le=20, description="At most this many passages an article.")
     rrf_k: int = Field(60, ge=1, le=1000, description="Reciprocal-rank-fusion constant.")
     refusal_threshold: float = Field(
         0.45, ge=0.0, le=1.0, description="Evidence score below which the answer is a refusal."
