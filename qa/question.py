@@ -91,7 +91,7 @@ def condense(question: str, history: list[dict[str, Any]] | None) -> Condensed:
     if not users and not bots:
         return Condensed(question, (), ())
     own = terms(question)
-    if len(own) >= 6 and not _DEICTIC.search(question):
+    if len(own) >= 3 and not _DEICTIC.search(question):
         return Condensed(question, (), articles)
     previous = users[-1] if users else ""
     answer = re.sub(r"\[\d+\]", " ", str(bots[-1].get("content") or "")) if bots else ""

@@ -7,17 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from qa import Assistant, Settings, index_paths
+from qa import Assistant, Settings
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="session")
-def seed_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real on-disk index of seeds/ (real model, real Chroma), built once per session."""
-    home = tmp_path_factory.mktemp("seed-home")
-    index_paths(Settings(home=home), [REPO / "seeds"], progress=False)
-    return home
 
 
 @pytest.fixture(scope="module")

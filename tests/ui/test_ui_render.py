@@ -1,0 +1,186 @@
+"""The pure formatting of the web chat: escaping, markers, refusals, the highlighted article."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from qa import Answer, Citation, IndexSummary, Passage
+from ui import render
+
+EVIL = '<script>window.__xss=1</script> <img src=x onerror="window.__xss=1"> [x](javascript:y)'
+ARTICLE = (
+    "Treaty signed\n\n"
+    "Officials met on Monday. "
+    f"The treaty was signed in Quuxville {EVIL} on 3 March.\n\n"
+    "Talks go on & on < forever."
+)
+MARKDOWN = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)")
+
+
+def cite(marker: int, quote: str, text: str = ARTICLE, **kw: object) -> Citation:
+    start = text.index(quote)
+    fields: dict = dict(
+        marker=marker,
+        article_id="a1",
+        title="Treaty <b>signed</b>",
+        published="2022-03-03",
+        source="Daily <i>News</i>",
+        start=start,
+        end=start + len(quote),
+        quote=quote,
+    )
+    fields.update(kw)
+    return Citation(**fields)
+
+
+def tags(fragment: str) -> set[str]:
+    return {m[2].lower() for m in TAG.finditer(fragment)}
+
+
+def visible_text(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
+def test_escape_markdown_renders_article_text_verbatim_and_as_no_html() -> None:
+    rendered = MARKDOWN.render(render.escape_markdown(EVIL + " **bold** # not a heading"))
+    assert tags(rendered) == {"p"}
+    assert visible_text(rendered).strip() == EVIL + " **bold** # not a heading"
+
+
+@given(st.text(st.one_of(st.characters(exclude_categories=["Cs", "Cc"]), st.just("\n"))))
+def test_any_text_survives_markdown_escaping(text: str) -> None:
+    """Whatever an article says, the markdown renderer shows exactly those characters (spacing
+    aside) and makes no element of them."""
+    rendered = MARKDOWN.render(render.escape_markdown(text))
+    assert tags(rendered) <= {"p"}
+    assert visible_text(rendered).split() == text.split()
+
+
+def test_answer_keeps_markers_visible_and_escapes_the_sentences() -> None:
+    quote = f"The treaty was signed in Quuxville {EVIL} on 3 March."
+    answer = Answer("Where?", f"{quote} [1]", refused=False, citations=[cite(1, quote)])
+    md = render.answer_markdown(answer)
+    rendered = MARKDOWN.render(md)
+    assert tags(rendered) <= {"p", "strong"}
+    assert "<strong>[1]</strong>" in rendered
+    assert visible_text(rendered).strip() == f"{quote} [1]"
+
+
+def test_answer_keeps_its_bullet_list_and_every_marker() -> None:
+    text = (
+        "The articles give different figures [1][2]:\n- “A”: 94,000 troops [1]\n- “B”: 100,000 [2]"
+    )
+    cites = [cite(1, "Officials met on Monday."), cite(2, "Talks go on & on < forever.")]
+    rendered = MARKDOWN.render(render.answer_markdown(Answer("q", text, False, cites)))
+    assert rendered.count("<li>") == 2
+    assert "figures <strong>[1][2]</strong>:" in rendered
+    assert "troops <strong>[1]</strong></li>" in rendered
+    assert "100,000 <strong>[2]</strong></li>" in rendered
+
+
+def test_a_bracketed_number_that_is_no_citation_is_left_as_plain_text() -> None:
+    answer = Answer("q", "See note [7] here. [1]", False, [cite(1, "Officials met on Monday.")])
+    rendered = MARKDOWN.render(render.answer_markdown(answer))
+    assert "<strong>[7]</strong>" not in rendered
+    assert "[7]" in visible_text(rendered)
+
+
+def test_refusal_reads_as_a_note_not_an_error() -> None:
+    answer = Answer("Capital of France?", "The indexed articles don't answer this.", refused=True)
+    md = render.answer_markdown(answer)
+    assert md.startswith("ℹ️ **Not in the articles:**")
+    assert "don't answer this" in md
+    assert "⚠️" not in md and "rror" not in md
+    assert "closest articles" not in md  # nothing was found: nothing to point at
+    answer.passages = [Passage(1, "a1", "Treaty", None, None, 0, 6, "Treaty", 0.1)]
+    assert "closest articles found are listed under Sources" in render.answer_markdown(answer)
+
+
+def test_error_is_one_plain_line() -> None:
+    md = render.error_markdown("the question is empty: ask something\nTraceback (most recent)")
+    assert md.startswith("⚠️ ")
+    assert "\n" not in md and "Traceback" not in md
+
+
+def test_user_question_is_escaped() -> None:
+    rendered = MARKDOWN.render(render.question_markdown("Is <img src=x onerror=y> *here*?"))
+    assert tags(rendered) == {"p"}
+    assert visible_text(rendered).strip() == "Is <img src=x onerror=y> *here*?"
+
+
+def test_article_highlights_exactly_the_cited_span() -> None:
+    quote = f"The treaty was signed in Quuxville {EVIL} on 3 March."
+    c = cite(1, quote)
+    page = render.article_html(ARTICLE, c)
+    marked = re.findall(r'<mark id="cited"[^>]*>(.*?)</mark>', page, re.S)
+    assert len(marked) == 1
+    assert html.unescape(marked[0]) == ARTICLE[c.start : c.end]
+    # the whole article is there, in order, as text
+    body = re.search(r'<div class="qa-article-body">(.*)</div></div>$', page, re.S)
+    assert body and visible_text(body[1]) == ARTICLE
+
+
+def test_article_and_sources_never_carry_article_markup() -> None:
+    quote = f"The treaty was signed in Quuxville {EVIL} on 3 March."
+    c = cite(1, quote)
+    for fragment in (render.article_html(ARTICLE, c), render.sources_html([c], question=EVIL)):
+        assert not tags(fragment) & {"script", "img", "a", "b", "i"}
+        assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in fragment
+        assert "onerror=&quot;window.__xss=1&quot;" in fragment
+
+
+def test_sources_list_number_title_outlet_date_and_quote() -> None:
+    other = "Another article, on another day."
+    cites = [
+        cite(1, "Officials met on Monday."),
+        cite(2, other, text=other, article_id="a2", title="Other", source=None, published=None),
+        cite(3, "Talks go on & on < forever."),
+    ]
+    page = render.sources_html(cites)
+    cards = [visible_text(card) for card in page.split('<div class="qa-source">')[1:]]
+    assert len(cards) == 2  # one card an article, in order of first citation
+    assert cards[0] == (
+        "Treaty <b>signed</b>Daily <i>News</i> · 2022-03-03 · id a1"
+        "[1] “Officials met on Monday.”[3] “Talks go on & on < forever.”"
+    )
+    assert (
+        cards[1]
+        == "Otheroutlet not stated · date not stated · id a2[2] “Another article, on another day.”"
+    )
+
+
+def test_refusal_sources_show_the_closest_articles() -> None:
+    passage = Passage(1, "a1", "Treaty <b>signed</b>", None, None, 0, 13, "Treaty signed", 0.1)
+    page = render.sources_html([], [passage, passage])
+    assert "No passage answers this" in page
+    assert visible_text(page).count("Treaty <b>signed</b>") == 1
+
+
+def test_article_changed_since_the_answer_falls_back_to_the_quote() -> None:
+    c = cite(1, "Officials met on Monday.")
+    moved = "New first paragraph.\n\n" + ARTICLE
+    marked = re.findall(r'<mark id="cited"[^>]*>(.*?)</mark>', render.article_html(moved, c))
+    assert marked == ["Officials met on Monday."]
+    gone = render.article_html("Entirely different text.", c)
+    assert "<mark" not in gone and "no longer in this article" in gone
+
+
+def test_citation_label_is_short_numbered_and_tells_passages_apart() -> None:
+    long = cite(3, f"The treaty was signed in Quuxville {EVIL} on 3 March.")
+    short = cite(1, "Officials met on Monday.")
+    assert render.citation_label(short) == "[1] “Officials met on Monday.”"
+    label = render.citation_label(long)
+    assert label.startswith("[3] “The treaty was signed in Quuxville")
+    assert len(label) <= 50 and label.endswith("…”")
+
+
+def test_header_says_what_is_indexed() -> None:
+    md = render.header_markdown(IndexSummary(articles=5, chunks=53, newest="2022-01-19"))
+    assert "5 articles" in md and "53 passages" in md and "2022-01-19" in md
+    assert "1 article*" in render.header_markdown(IndexSummary(1, 3, None))
