@@ -106,6 +106,16 @@ class Assistant:
         dates = [i.published for i in self.info.values() if i.published]
         return IndexSummary(len(self.articles), self.store.count(), max(dates, default=None))
 
+    def article(self, article_id: str) -> str | None:
+        """The whole text of an indexed article, exactly as loaded (citations index into it)."""
+        return self.articles.get(article_id)
+
+    def warm_up(self) -> None:
+        """Load the model and fill the caches now, so that the first real question is fast
+        (the web chat calls this while the page loads)."""
+        title = next((i.title for i in self.info.values() if i.title), "news")
+        self.ask(title)
+
     def close(self) -> None:
         self.store.close()
 

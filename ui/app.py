@@ -154,7 +154,7 @@ class Handlers:
         answer = answers[-1]
         for citation in answer.citations:
             if str(citation.marker) == choice:
-                text = self.assistant.articles.get(citation.article_id)
+                text = self.assistant.article(citation.article_id)
                 if text is None:
                     return render.missing_article_html(citation)
                 return render.article_html(text, citation)
@@ -312,7 +312,7 @@ def open_assistant(settings: Settings) -> Assistant:
 
 def warm_up(assistant: Assistant) -> None:
     try:
-        assistant.ask(EXAMPLES[0])
+        assistant.warm_up()
     except Exception:  # a failing warm-up must not stop the app; the user's question will tell
         log.exception("warm-up question failed")
 
