@@ -54,28 +54,38 @@ def model_path(name: str) -> Path:
 
 class SentenceTransformerEmbedder:
     """A sentence-transformers model on the CPU, loaded on first use (the tokenizer loads fast,
-    the network only when something is embedded)."""
+    the network only when something is embedded). The bundled MiniLM runs on ``index.minilm``,
+    the same computation without the seconds of importing sentence-transformers."""
 
     def __init__(self, name: str = DEFAULT_MODEL, bf16: bool = True, batch_size: int = 32) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        # No "Loading weights" bar on stderr: progress bars are the CLI's, and only on a terminal.
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         self.path = model_path(name)
         self._model_cache: Any = None
         self.bf16 = bf16
         self.batch_size = batch_size
-        self.model_id = Path(name).name + ("@bf16" if bf16 else "")
-        self.dim = 384 if name == DEFAULT_MODEL else self._model.get_embedding_dimension()
+        self.bundled = name in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}")
+        self.model_id = (DEFAULT_MODEL if self.bundled else Path(name).name) + (
+            "@bf16" if bf16 else ""
+        )
+        self.dim = 384 if self.bundled else self._model.get_embedding_dimension()
         from tokenizers import Tokenizer
 
         self._tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
         self._tokenizer.no_truncation()
         self._tokenizer.no_padding()
-        limit = 256 if name == DEFAULT_MODEL else self._model.max_seq_length
+        limit = 256 if self.bundled else self._model.max_seq_length
         self.max_tokens = limit - 2  # [CLS] and [SEP]
         self._query_cache = lru_cache(maxsize=512)(self._embed_query)
 
     @property
     def _model(self) -> Any:
-        if self._model_cache is None:
+        if self._model_cache is None and self.bundled:
+            from index.minilm import MiniLM
+
+            self._model_cache = MiniLM(self.path)
+        elif self._model_cache is None:
             from sentence_transformers import SentenceTransformer
 
             self._model_cache = SentenceTransformer(str(self.path), device="cpu")
@@ -91,6 +101,8 @@ class SentenceTransformerEmbedder:
     def embed_documents(self, texts: list[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self.bundled:
+            return self._model.encode(texts, batch_size=self.batch_size, bf16=self.bf16)
         import torch
 
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):

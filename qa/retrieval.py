@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from nltk.stem.snowball import SnowballStemmer
+import snowballstemmer
 
 from index.embedding import Embedder
 from index.store import Filter, Store, StoredChunk, matches
@@ -150,12 +150,12 @@ STOPWORDS = frozenset(
 )
 
 
-_STEMMER = SnowballStemmer("english")
+_STEMMER = snowballstemmer.stemmer("english")  # nltk's import costs 1.5 s
 
 
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
-    return _STEMMER.stem(word)
+    return str(_STEMMER.stemWord(word))
 
 
 def terms(text: str) -> list[str]:
