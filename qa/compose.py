@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from qa.answer import Citation
-from qa.evidence import Sentence
+from qa.evidence import Sentence, entities
 from qa.question import AnswerType
 from qa.retrieval import terms
 
@@ -135,7 +135,7 @@ class ExtractiveGenerator:
             return []
         near = [
             s for s in evidence
-            if s.article_id == best.article_id and s.typed > 0
+            if s.article_id == best.article_id and entities(s.text, kind)
             and (0 <= s.start - best.end < 300 or 0 <= best.start - s.end < 300)
         ]  # fmt: skip
         return near[:1]

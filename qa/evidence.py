@@ -70,6 +70,68 @@ def entities(text: str, kind: AnswerType) -> set[str]:
     return {f.lower().strip(" .,") for f in found}
 
 
+_COUNTED = re.compile(
+    r"\b(?i:how many)\s+(?:(?:[A-Z][\w-]*|more|of\s+(?:those|them|these))\s+)*([a-z]+)"
+)
+_ROLE = re.compile(
+    r"\b(minister|spokes(?:man|woman|person)|president|secretary|general|ambassador|chairman|"
+    r"chancellor|analyst|correspondent|director|envoy|premier|governor|mayor|chief)\b",
+    re.I,
+)
+
+
+def _stem(word: str) -> str:
+    word = word.lower()
+    return word[:-3] + "y" if word.endswith("ies") else word.rstrip("s")
+
+
+def focus_noun(question: str, kind: AnswerType) -> str | None:
+    """What the answer must be about: the counted noun of "how many troops", or the role of
+    "who is the foreign minister" (the sentence naming someone must name that role)."""
+    if kind is AnswerType.NUMBER and (m := _COUNTED.search(question)):
+        noun = _stem(m[1])
+        return (
+            None
+            if noun in {"are", "is", "were", "was", "did", "do", "doe", "have", "ha", "had"}
+            else noun
+        )
+    if kind is AnswerType.PERSON and (m := _ROLE.search(question)):
+        return _stem(m[1])
+    return None
+
+
+def type_match(text: str, kind: AnswerType, asked: set[str], focus: str | None) -> float:
+    """1 when the sentence holds a new thing of the expected type (attached to the focus noun, if
+    the question has one), less when it is vaguer or unattached, negative when it has none."""
+    if kind is AnswerType.OTHER:
+        return 0.0
+    found = entities(text, kind) - asked
+    if not found:
+        return -0.5
+    if kind is AnswerType.NUMBER:
+        if not any(c.isdigit() for f in found for c in f):
+            return 0.3  # "tens of thousands" answers "how many" worse than "94,000"
+        if focus:
+            after = re.findall(r"\d[\d,.]*\s*(?:thousand|million)?((?:\s+[\w\[\]-]+){1,4})", text)
+            nouns = {_stem(w) for a in after for w in re.findall(r"[a-z]+", a.lower())}
+            if focus not in nouns and not (_unit(focus) and _unit(focus) in map(_unit, nouns)):
+                return 0.0
+    if kind is AnswerType.PERSON and focus and focus not in map(_stem, re.findall(r"\w+", text)):
+        return 0.0
+    return 1.0
+
+
+_UNIT_CLASSES = {
+    "troop": "force", "soldier": "force", "force": "force", "servicemen": "force",
+    "personnel": "force", "people": "human", "casualty": "human", "death": "human",
+    "person": "human", "civilian": "human",
+}  # fmt: skip
+
+
+def _unit(noun: str) -> str | None:
+    return _UNIT_CLASSES.get(noun)
+
+
 @dataclass(frozen=True)
 class Sentence:
     """A candidate evidence sentence: an exact span of its article, and its scores."""
@@ -149,6 +211,7 @@ def score_sentences(
     weights.update({t: 0.5 * idf.get(t, 1.0) for t in context_terms if t not in weights})
     total = sum(weights.values()) or 1.0
     asked = entities(question, kind)
+    focus = focus_noun(question, kind)
     keys = [(p.article_id, s, e) for p, s, e in rows]
     texts = [articles[p.article_id][s:e] for p, s, e in rows]
     sims = vectors.get(keys, texts) @ query_vector
@@ -157,16 +220,7 @@ def score_sentences(
     for (p, s, e), text, sim in zip(rows, texts, sims, strict=True):
         have = set(terms(text))
         lexical = sum(w for t, w in weights.items() if t in have) / total
-        typed = 0.0
-        if kind is not AnswerType.OTHER:
-            found = entities(text, kind) - asked
-            typed = 1.0 if found else -0.5
-            if (
-                kind is AnswerType.NUMBER
-                and found
-                and not any(c.isdigit() for f in found for c in f)
-            ):
-                typed = 0.3  # "tens of thousands" answers "how many" worse than "94,000"
+        typed = type_match(text, kind, asked, focus)
         prior = 1.0 / math.sqrt(p.rank - best_rank + 1)
         score = 0.4 * float(sim) + 0.4 * lexical + 0.15 * typed + 0.05 * prior
         out.append(Sentence(p.article_id, s, e, text, p, float(sim), lexical, typed, score))
