@@ -95,7 +95,7 @@ def _cut_piece(
         # End the piece where the next one starts (less whitespace), not where its last token
         # ends: characters the tokenizer drops (control characters) must stay in some chunk.
         end = tokens[cut][0]
-        while end > tokens[cut - 1][1] and text[end - 1].isspace():
+        while end > s and text[end - 1].isspace():
             end -= 1
         n = len(tokenizer.token_spans(text[s:end]))
         if n <= max_tokens or tokens[cut - 1][0] <= s:
@@ -123,8 +123,6 @@ def _pieces(text: str, tokenizer: Tokenizer, max_tokens: int) -> list[tuple[int,
                 if tokens[j][0] > tokens[j - 1][1]:
                     cut = j
                     break
-            while tokens[cut][0] == tokens[cut - 1][0] and tokens[cut - 1][0] > s:
-                cut -= 1  # several word pieces of one character: cut before all of them
             if tokens[cut][0] <= s:
                 break
             end, count, cut = _cut_piece(text, tokens, tokenizer, s, cut, max_tokens)

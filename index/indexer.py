@@ -75,6 +75,11 @@ def embedding_input(title: str, text: str, embedder: Embedder) -> str:
     return f"{title}\n{text}" if title else text
 
 
+def _inside(record: ArticleRecord, root: Path) -> bool:
+    """True when the record's article came from ``root`` (a folder or one file)."""
+    return Path(record.article.origin).is_relative_to(root)
+
+
 class Indexer:
     """Brings a store in line with folders and files of articles."""
 
@@ -106,19 +111,26 @@ class Indexer:
         todo: list[tuple[Article, bool]] = []
         for article in loaded.articles:
             old = existing.get(article.id)
-            if old and old.article.origin != article.origin and old.root != str(root):
+            # What belongs to this run is decided by the file an article came from, not by the
+            # path it was indexed through: a file indexed alone and through its folder is one
+            # article, and deleting it from the folder removes it.
+            if old and old.article.origin != article.origin and not _inside(old, root):
                 report.warnings.append(
                     f"{article.origin}: article id '{article.id}' is already indexed from"
                     f" {old.article.origin}, skipped"
                 )
-            elif old and old.content_hash == article.content_hash and old.root == str(root):
+            elif (
+                old
+                and old.content_hash == article.content_hash
+                and old.article.origin == article.origin
+            ):
                 report.unchanged += 1
             else:
                 todo.append((article, old is not None))
         self._write(todo, str(root), report, progress)
         seen = {a.id for a in loaded.articles}
         for article_id, old in existing.items():
-            gone = old.root == str(root) and article_id not in seen
+            gone = _inside(old, root) and article_id not in seen
             if gone and old.article.origin not in loaded.failed_files:
                 self.remove(article_id)
                 report.removed += 1

@@ -2,37 +2,14 @@
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from pathlib import Path
 from typing import Any
 
 import pytest
+from netguard import NetworkBlockedError, is_local_address
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def is_local_address(family: int, address: Any) -> bool:
-    """True for AF_UNIX sockets and loopback hosts (127.0.0.0/8, ::1, localhost)."""
-    if family == getattr(socket, "AF_UNIX", object()):
-        return True
-    host = address[0] if isinstance(address, tuple) else address
-    if isinstance(host, bytes):
-        host = host.decode()
-    if not isinstance(host, str):
-        return False
-    if host.lower() == "localhost":
-        return True
-    try:
-        ip = ipaddress.ip_address(host.split("%")[0])
-    except ValueError:
-        return False
-    mapped = getattr(ip, "ipv4_mapped", None)
-    return ip.is_loopback or bool(mapped and mapped.is_loopback)
-
-
-class NetworkBlockedError(OSError):
-    """Raised instead of an outbound connection during the tests."""
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,385 @@
+"""Loading articles: formats, titles and dates, ids, and one warning line per bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from index.articles import Article, load, load_file, parse_date
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared/bench/realtimeqa/corpus.jsonl"
+
+NEWS_HTML = """<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Ukraine says Russia has massed troops at border | Example News</title>
+  <meta property="og:title" content="Ukraine says Russia has massed troops at border">
+  <meta property="article:published_time" content="2022-01-19T10:30:00Z">
+  <script>window.analytics = {track: function () {}}; console.log("tracking pixel");</script>
+  <style>.nav { color: red; }</style>
+</head>
+<body>
+  <header><nav><ul>
+    <li><a href="/">Home</a></li><li><a href="/world">World</a></li>
+    <li><a href="/politics">Politics</a></li><li><a href="/sport">Sport</a></li>
+  </ul></nav></header>
+  <main><article>
+    <h1>Ukraine says Russia has massed troops at border</h1>
+    <div class="share-bar"><button>Share</button><button>Tweet</button><button>Email</button>
+      <span class="toast">Link Copied!</span></div>
+    <p>Russia has amassed more than 94,000 troops near the border of Ukraine and could invade by
+    the end of January, the Ukrainian defense minister told lawmakers on Friday.</p>
+    <p>Oleksii Reznikov said the troops were gathered in Crimea and along the eastern frontier,
+    according to a briefing that lasted more than two hours in the capital.</p>
+    <p>Link Copied!</p>
+    <p>Western officials have warned Moscow of severe economic consequences if it attacks, while
+    the Kremlin denies any plan to invade its neighbour.</p>
+  </article></main>
+  <aside><h2>Related articles</h2><ul><li><a href="/a">Celebrity wedding photos</a></li></ul></aside>
+  <footer><p>© 2022 Example News. All rights reserved.</p><a href="/privacy">Privacy policy</a></footer>
+  <script>document.querySelectorAll("button").forEach(b => b.addEventListener("click", share));</script>
+</body>
+</html>
+"""
+
+GOOD_TXT = "Good article title\n\nA sentence of the good article. Another sentence.\n"
+
+
+def write(path: Path, content: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def only(articles: list[Article]) -> Article:
+    assert len(articles) == 1, [a.id for a in articles]
+    return articles[0]
+
+
+# --- plain text and markdown --------------------------------------------------------------------
+
+
+def test_txt_title_is_first_nonempty_line_and_text_is_kept_exactly(tmp_path: Path) -> None:
+    raw = "\n\n  Senate passes the bill  \r\nBody line one.\r\n\r\nBody line two.\r\n"
+    path = write(tmp_path / "story.txt", raw.encode())
+    article = only(load(tmp_path).articles)
+    assert article.id == "story"
+    assert article.title == "Senate passes the bill"
+    assert article.text == raw  # byte for byte: CRLF and blank lines included
+    assert article.origin == str(path.resolve())
+    assert article.published is None
+
+
+def test_md_heading_marks_are_not_part_of_the_title(tmp_path: Path) -> None:
+    write(tmp_path / "note.md", "# Markets rally on jobs data\n\nStocks rose on Friday.\n")
+    article = only(load(tmp_path).articles)
+    assert (article.id, article.title) == ("note", "Markets rally on jobs data")
+
+
+def test_utf8_bom_is_not_part_of_the_text(tmp_path: Path) -> None:
+    write(tmp_path / "bom.txt", "\ufeffTitle\nBody.\n".encode())
+    assert only(load(tmp_path).articles).text == "Title\nBody.\n"
+
+
+@pytest.mark.parametrize(
+    ("head", "published", "title"),
+    [
+        ("date 2022-01-19\nTroops gather at the border\n", "2022-01-19", "Troops gather at the border"),
+        (" date 2022-01-19 Troops gather at the border.\n", "2022-01-19", "Troops gather at the border."),
+        ("Troops gather\nDate: 2021-12-03\n", "2021-12-03", "Troops gather"),
+        ("Troops gather\nKYIV, Jan. 19, 2022 (Reuters) - Russia said\n", "2022-01-19", "Troops gather"),
+        ("Troops gather\nPublished January 19, 2022\n", "2022-01-19", "Troops gather"),
+        ("Troops gather\nUpdated Sept. 5, 2021 at 10:00\n", "2021-09-05", "Troops gather"),
+        ("Troops gather\nNo date here at all.\n", None, "Troops gather"),
+        ("Troops gather\nFebruary 30, 2022 is not a day\n", None, "Troops gather"),
+    ],
+)  # fmt: skip
+def test_published_from_date_marker_or_dateline(
+    tmp_path: Path, head: str, published: str | None, title: str
+) -> None:
+    write(tmp_path / "a.txt", head + "\nThe body of the story follows here.\n")
+    article = only(load(tmp_path).articles)
+    assert article.published == published
+    assert article.title == title
+
+
+def test_dateline_far_down_the_article_is_not_its_date(tmp_path: Path) -> None:
+    body = "Title\n" + "Filler line.\n" * 10 + "On January 19, 2022 something happened.\n"
+    write(tmp_path / "a.txt", body)
+    assert only(load(tmp_path).articles).published is None
+
+
+def test_very_long_first_line_gives_a_sentence_as_title(tmp_path: Path) -> None:
+    first = "Russia has deployed 127,000 soldiers near Ukraine, the ministry said. " * 5
+    write(tmp_path / "a.txt", first + "\n")
+    title = only(load(tmp_path).articles).title
+    assert title == "Russia has deployed 127,000 soldiers near Ukraine, the ministry said."
+
+
+def test_seeds_load_with_their_file_names_as_ids(seeds_dir: Path) -> None:
+    result = load(seeds_dir)
+    assert result.warnings == []
+    assert sorted(a.id for a in result.articles) == sorted(p.stem for p in seeds_dir.glob("*.txt"))
+    by_id = {a.id: a for a in result.articles}
+    assert by_id["001_2db3cbd43e9c484f"].published == "2022-01-19"
+    assert by_id["000_7bf1043b0c29c4c3"].title.startswith("Ukraine says Russia has amassed")
+    for a in result.articles:
+        assert a.text == (seeds_dir / f"{a.id}.txt").read_text(encoding="utf-8-sig")
+
+
+def test_ids_are_relative_paths_without_extension(tmp_path: Path) -> None:
+    write(tmp_path / "top.txt", "Top\nBody.\n")
+    write(tmp_path / "sub" / "name.md", "Nested\nBody.\n")
+    write(tmp_path / "sub" / "deeper" / "page.html", NEWS_HTML)
+    write(tmp_path / ".hidden" / "secret.txt", "Hidden\nBody.\n")
+    write(tmp_path / ".dotfile.txt", "Hidden\nBody.\n")
+    write(tmp_path / "notes.pdf", b"%PDF-1.4 not ours")
+    result = load(tmp_path)
+    assert sorted(a.id for a in result.articles) == ["sub/deeper/page", "sub/name", "top"]
+    assert result.warnings == []
+
+
+def test_a_single_file_root_uses_its_stem(tmp_path: Path) -> None:
+    path = write(tmp_path / "folder" / "one.txt", "One\nBody.\n")
+    assert only(load(path).articles).id == "one"
+
+
+# --- html ---------------------------------------------------------------------------------------
+
+
+def test_html_main_text_without_boilerplate(tmp_path: Path) -> None:
+    write(tmp_path / "news" / "story.html", NEWS_HTML)
+    result = load(tmp_path)
+    article = only(result.articles)
+    assert result.warnings == []
+    assert article.id == "news/story"
+    assert article.title == "Ukraine says Russia has massed troops at border"
+    assert article.published == "2022-01-19"
+    assert "more than 94,000 troops near the border" in article.text
+    assert "Oleksii Reznikov said the troops" in article.text
+    assert "the Kremlin denies any plan" in article.text
+    for junk in ("Link Copied", "Tweet", "tracking pixel", "querySelectorAll", "Politics",
+                 "Privacy policy", "All rights reserved", "Celebrity wedding", "color: red"):  # fmt: skip
+        assert junk not in article.text, junk
+
+
+def test_html_without_article_text_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    path = write(tmp_path / "empty.html", "<html><head><script>var x = 1;</script></head></html>")
+    write(tmp_path / "good.txt", GOOD_TXT)
+    result = load(tmp_path)
+    assert [a.id for a in result.articles] == ["good"]
+    assert len(result.warnings) == 1
+    assert str(path) in result.warnings[0]
+
+
+# --- json and jsonl -----------------------------------------------------------------------------
+
+RECORD: dict[str, Any] = {
+    "id": "rec-1",
+    "title": "Record title",
+    "text": "Line one of the record.\n\nLine two — with “quotes”.",
+    "published": "2022-10-28T09:00:00Z",
+    "url": "https://example.com/rec-1",
+    "source": "Example Times",
+    "authors": ["Ann Author", "Bob Writer"],
+}
+
+
+def test_jsonl_records_carry_all_fields(tmp_path: Path) -> None:
+    second = {"id": "rec-2", "text": "Untitled record\nIts body."}
+    write(tmp_path / "batch.jsonl", json.dumps(RECORD) + "\n\n" + json.dumps(second) + "\n")
+    result = load(tmp_path)
+    assert result.warnings == []
+    first, other = result.articles
+    assert first == Article(
+        id="rec-1", title="Record title", text=RECORD["text"], published="2022-10-28",
+        source="Example Times", url="https://example.com/rec-1",
+        authors=("Ann Author", "Bob Writer"), origin=str((tmp_path / "batch.jsonl").resolve()),
+    )  # fmt: skip
+    assert (other.id, other.title, other.published, other.authors) == (
+        "rec-2", "Untitled record", None, ()
+    )  # fmt: skip
+
+
+def test_json_file_with_one_record_or_a_list(tmp_path: Path) -> None:
+    write(tmp_path / "one.json", json.dumps(RECORD))
+    write(
+        tmp_path / "many.json",
+        json.dumps([{"id": "m1", "text": "M one."}, {"id": "m2", "text": "M two."}]),
+    )
+    result = load(tmp_path)
+    assert result.warnings == []
+    assert sorted(a.id for a in result.articles) == ["m1", "m2", "rec-1"]
+
+
+def test_realtimeqa_corpus_loads_as_is() -> None:
+    if not CORPUS.exists():
+        pytest.skip(f"{CORPUS} not present")
+    result = load(CORPUS)
+    assert result.warnings == []
+    assert len(result.articles) == 949
+    assert len({a.id for a in result.articles}) == 949
+    first = json.loads(CORPUS.read_text(encoding="utf-8").splitlines()[0])
+    article = result.articles[0]
+    assert (article.id, article.title, article.text, article.published, article.url) == (
+        first["id"], first["title"], first["text"], first["published"][:10], first["url"],
+    )  # fmt: skip
+    assert article.authors == tuple(first["authors"])
+
+
+# --- bad input: one warning line naming the file, nothing else lost -------------------------------
+
+
+def make_unreadable(path: Path) -> None:
+    """A file that exists but cannot be read, even by root (who ignores chmod)."""
+    if os.geteuid() != 0:
+        write(path, "Secret\nBody.\n")
+        path.chmod(0)
+        return
+    target = Path("/proc/self/clear_refs")  # a regular file that refuses to be read
+    if not target.is_file():
+        pytest.skip("running as root without /proc: cannot make an unreadable file")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to(target)
+
+
+def _binary(p: Path) -> None:
+    write(p, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+
+
+def _empty(p: Path) -> None:
+    write(p, "")
+
+
+def _blank(p: Path) -> None:
+    write(p, "  \n\n\t\n")
+
+
+def _latin1(p: Path) -> None:
+    write(p, "Caf\u00e9 au lait\nPrix: 3\u20ac\n".encode("latin-1", errors="replace"))
+
+
+def _bad_json(p: Path) -> None:
+    write(p, '{"id": "x", "text": ')
+
+
+def _not_object(p: Path) -> None:
+    write(p, '"just a string"')
+
+
+def _missing_text(p: Path) -> None:
+    write(p, json.dumps({"id": "no-text", "title": "No text"}))
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "says"),
+    [
+        ("locked.txt", make_unreadable, "cannot be read"),
+        ("image.txt", _binary, "binary"),
+        ("empty.txt", _empty, "empty"),
+        ("blank.md", _blank, "empty"),
+        ("empty.jsonl", _empty, "empty"),
+        ("empty.json", _empty, "empty"),
+        ("latin1.txt", _latin1, "UTF-8"),
+        ("broken.json", _bad_json, "JSON"),
+        ("strings.json", _not_object, "JSON object"),
+        ("notext.json", _missing_text, "text"),
+    ],
+)
+def test_bad_file_gives_one_warning_and_loses_nothing_else(
+    tmp_path: Path, name: str, make: object, says: str
+) -> None:
+    write(tmp_path / "a_good.txt", GOOD_TXT)
+    write(tmp_path / "z_good.jsonl", json.dumps(RECORD) + "\n")
+    bad = tmp_path / name
+    assert callable(make)
+    make(bad)
+    result = load(tmp_path)
+    assert sorted(a.id for a in result.articles) == ["a_good", "rec-1"]
+    assert len(result.warnings) == 1, result.warnings
+    warning = result.warnings[0]
+    assert "\n" not in warning
+    assert str(bad) in warning
+    assert says in warning
+    assert str(bad) in result.failed_files
+
+
+def test_directory_named_like_an_article_cannot_be_read(tmp_path: Path) -> None:
+    (tmp_path / "x.txt").mkdir()
+    articles, warnings = load_file(tmp_path / "x.txt", tmp_path)
+    assert articles == []
+    assert len(warnings) == 1
+    assert warnings[0].startswith(str(tmp_path / "x.txt"))
+
+
+def test_jsonl_line_that_is_not_json_is_named_by_file_and_line(tmp_path: Path) -> None:
+    lines = [
+        json.dumps(RECORD),
+        "{not json at all",
+        "",
+        json.dumps({"id": "rec-3", "text": "Three."}),
+    ]
+    path = write(tmp_path / "feed.jsonl", "\n".join(lines) + "\n")
+    result = load(tmp_path)
+    assert [a.id for a in result.articles] == ["rec-1", "rec-3"]
+    assert len(result.warnings) == 1
+    assert result.warnings[0].startswith(f"{path}:2: ")
+    assert str(path) not in result.failed_files  # the file was read: its other records count
+
+
+def test_jsonl_record_without_id_is_named_by_line(tmp_path: Path) -> None:
+    lines = [json.dumps({"text": "No id here."}), json.dumps(RECORD)]
+    path = write(tmp_path / "feed.jsonl", "\n".join(lines))
+    result = load(tmp_path)
+    assert [a.id for a in result.articles] == ["rec-1"]
+    assert len(result.warnings) == 1
+    assert result.warnings[0].startswith(f"{path}:1: ")
+    assert "'id'" in result.warnings[0]
+
+
+def test_duplicate_record_ids_keep_the_first(tmp_path: Path) -> None:
+    dup = {**RECORD, "title": "Impostor"}
+    path = write(tmp_path / "feed.jsonl", json.dumps(RECORD) + "\n" + json.dumps(dup) + "\n")
+    result = load(tmp_path)
+    assert only(result.articles).title == "Record title"
+    assert len(result.warnings) == 1
+    assert "duplicate" in result.warnings[0]
+    assert "rec-1" in result.warnings[0]
+    assert str(path) in result.warnings[0]
+
+
+def test_duplicate_ids_across_files_keep_the_first(tmp_path: Path) -> None:
+    write(tmp_path / "story.md", "From markdown\nBody.\n")
+    second = write(tmp_path / "story.txt", "From text\nBody.\n")
+    write(tmp_path / "other.txt", "Other\nBody.\n")
+    result = load(tmp_path)
+    assert sorted(a.title for a in result.articles) == ["From markdown", "Other"]
+    assert len(result.warnings) == 1
+    assert str(second) in result.warnings[0]
+    assert "'story'" in result.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2022-01-19", "2022-01-19"),
+        ("2022-01-19T10:30:00+02:00", "2022-01-19"),
+        ("Jan. 19, 2022", "2022-01-19"),
+        ("January 19, 2022", "2022-01-19"),
+        ("Dec 1 2021", "2021-12-01"),
+        ("2022-13-01", None),
+        ("yesterday", None),
+        (20220119, None),
+        (None, None),
+    ],
+)
+def test_parse_date(value: object, expected: str | None) -> None:
+    assert parse_date(value) == expected
