@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from netguard import NetworkBlockedError, is_local_address
+from netguard import NetworkBlockedError, free_port, is_local_address
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -47,3 +52,54 @@ def seed_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("seed-home")
     index_paths(Settings(home=home), [REPO / "seeds"], progress=False)
     return home
+
+
+CHROMA = Path(sys.executable).parent / "chroma"  # installed with chromadb, beside python
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`chroma run` on loopback for this module; stopped by its PID."""
+    if not CHROMA.exists():
+        pytest.skip(f"{CHROMA} not installed")
+    data = tmp_path_factory.mktemp("chroma-server")
+    port = free_port()
+    log = (data / "server.log").open("wb")
+    proc = subprocess.Popen(
+        [str(CHROMA), "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                log_text = (data / "server.log").read_text()[-2000:]
+                pytest.fail(f"chroma run exited with {proc.returncode}: {log_text}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail("chroma run did not come up within 60 s")
+                time.sleep(0.2)
+        import chromadb  # the heartbeat, not just an open port
+
+        client = chromadb.HttpClient(host="127.0.0.1", port=port)
+        while True:
+            try:
+                client.heartbeat()
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        yield url
+    finally:
+        os.kill(proc.pid, 15)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, 9)
+            proc.wait(timeout=10)
+        log.close()

@@ -28,3 +28,9 @@ def is_local_address(family: int, address: Any) -> bool:
 
 class NetworkBlockedError(OSError):
     """Raised instead of an outbound connection during the tests."""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

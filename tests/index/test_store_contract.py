@@ -7,7 +7,6 @@ indexed yet, another process holding it, a server that is not there.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from netguard import free_port
 
 from index.articles import Article
 from index.chroma_store import ChromaStore, open_chroma
@@ -33,63 +33,6 @@ REPO = Path(__file__).resolve().parents[2]
 CHROMA = REPO / ".venv" / "bin" / "chroma"
 DIM = 8
 DESCRIBE = {"model_id": "hash-embedder", "chunk_tokens": 200, "chunk_overlap": 40}
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-# --- fixtures: a real Chroma server, and the store under test -----------------------------------
-
-
-@pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`chroma run` on loopback for this module; stopped by its PID."""
-    if not CHROMA.exists():
-        pytest.skip(f"{CHROMA} not installed")
-    data = tmp_path_factory.mktemp("chroma-server")
-    port = free_port()
-    log = (data / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [str(CHROMA), "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                log_text = (data / "server.log").read_text()[-2000:]
-                pytest.fail(f"chroma run exited with {proc.returncode}: {log_text}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("chroma run did not come up within 60 s")
-                time.sleep(0.2)
-        import chromadb  # the heartbeat, not just an open port
-
-        client = chromadb.HttpClient(host="127.0.0.1", port=port)
-        while True:
-            try:
-                client.heartbeat()
-                break
-            except Exception:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        yield url
-    finally:
-        os.kill(proc.pid, 15)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, 9)
-            proc.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture(
