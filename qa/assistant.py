@@ -159,6 +159,9 @@ class Assistant:
         passages = self.retriever.retrieve(
             Query(turn.query, self.settings.top_k, flt, when, turn.articles)
         )
+        # Chunks whose article record is missing (an ingestion killed mid-article, not yet re-run)
+        # are not citable: their article text is unknown.
+        passages = [p for p in passages if p.article_id in self.articles]
         t1 = time.perf_counter()
         kind = answer_type(question)
         evidence = score_sentences(

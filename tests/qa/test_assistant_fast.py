@@ -98,3 +98,12 @@ def test_instructions_inside_articles_are_just_text(assistant: Assistant) -> Non
 def test_empty_index_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(IndexEmptyError, match="qa index"):
         Assistant(MemoryStore(), HashEmbedder(), Settings(home=tmp_path))
+
+
+def test_chunks_of_an_unrecorded_article_are_never_cited(tmp_path: Path) -> None:
+    """After a killed ingestion, chunks can exist before their article record: skip them."""
+    assistant = fake_assistant(write(tmp_path / "news", ARTICLES), tmp_path / "home")
+    del assistant.articles["early"]  # as if its record had not been written yet
+    answer = assistant.ask("Why did the harbour bridge close after engineers found cracks?")
+    assert "early" not in {p.article_id for p in answer.passages}
+    assert "early" not in {c.article_id for c in answer.citations}
