@@ -95,9 +95,6 @@ class SentenceTransformerEmbedder:
         encoding = self._tokenizer.encode(text, add_special_tokens=False)
         return [(s, e) for s, e in encoding.offsets]
 
-    def count_tokens(self, text: str) -> int:
-        return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
-
     def embed_documents(self, texts: list[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)

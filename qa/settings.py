@@ -20,7 +20,6 @@ for _key, _value in {
     os.environ.setdefault(_key, _value)
 
 from pathlib import Path  # noqa: E402
-from typing import Literal  # noqa: E402
 
 from pydantic import Field  # noqa: E402
 from pydantic_settings import BaseSettings, SettingsConfigDict  # noqa: E402
@@ -53,9 +52,6 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected.")
     max_sentences: int = Field(3, ge=1, le=10, description="Evidence sentences in an answer.")
-    generator: Literal["extractive"] = Field(
-        "extractive", description="How answers are composed (extractive: no LLM, offline)."
-    )
 
     def index_config(self, model_id: str) -> IndexConfig:
         return IndexConfig(model_id, self.chunk_tokens, self.chunk_overlap)
