@@ -155,7 +155,7 @@ class ExtractiveGenerator:
         asked = {w for w in re.findall(r"[a-z]+", question.lower()) if w in _NATIONS}
 
         def comparable(s: Sentence) -> set[int]:
-            if s.score < 0.7 * top or s.typed <= 0:
+            if s.score < 0.6 * top or s.typed <= 0:
                 return set()
             return {
                 v for v, u in figures(s.text).items()
