@@ -27,7 +27,8 @@ def test_troop_counts_disagree_and_each_figure_is_attributed(real_assistant: Ass
     check_citations(real_assistant, answer.text, answer.citations)
     # every listed figure sits on a line that names its article and carries its marker
     for line in answer.text.splitlines()[1:]:
-        assert line.startswith("- “") and re.search(r"\[\d+\]$", line)
+        assert re.match(r"- (“[^”]+”|Article \S+)( \(\d{4}-\d\d-\d\d\))?: ", line), line
+        assert re.search(r"\[\d+\]$", line)
 
 
 def test_follow_up_resolves_who_and_when(real_assistant: Assistant) -> None:
