@@ -55,6 +55,7 @@ def test_ingest_measures_both_pipelines(out: Path, capsys: pytest.CaptureFixture
     assert data["baselines"]["tuned"]["cache"] == "built"  # the timed build fills the cache
     assert set(data["machine"]["loadavg_1min"]) >= {"start", "end"}
     assert {"python", "torch", "chromadb"} <= set(data["versions"])
+    assert data["code"]["end"]["sources_sha256"]  # figures are tied to the code they measured
     table = capsys.readouterr().out
     assert "chunks/s" in table and "peak RSS MB" in table and "ours/tuned" in table
 

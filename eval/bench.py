@@ -1,0 +1,601 @@
+"""``qa bench``: our pipeline and the plain LlamaIndex tutorial pipeline side by side, on the same
+corpus, questions and embedding model. Prints one table and writes ``<out>/bench.json``.
+
+    qa bench all --corpus ../shared/bench/realtimeqa/corpus.jsonl \\
+        --gold ../shared/bench/realtimeqa/questions.jsonl --out bench-out
+
+Parts: ``ingest`` (wall time, chunks/s, peak memory, truncated chunks), ``query`` (retrieval and
+``ask`` latency after a warm-up, serving memory, ``qa ask`` cold start), ``retrieval`` (article
+hit@1, hit@5, MRR@10 and answer quality). Our pipeline is driven through the public ``qa`` API
+only. Each timed ingest and the serving run happen in a fresh subprocess (``python -m eval.bench
+_worker SPEC``) so that every peak-memory figure is that pipeline's own. The tutorial indexes are
+cached by fingerprint (eval.baselines); our index of the corpus lives in ``<out>/ours/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+from eval import baselines as bl
+from eval.gold import GoldItem, load_gold
+from eval.metrics import contains, percentile, reciprocal_rank
+from qa import Assistant, IndexMismatchError, InputError, QAError, Settings, index_paths
+
+ROOT = Path(__file__).resolve().parents[1]
+TITLE_PIECES = 32  # our "title-prefix-v1" scheme embeds the title cut to 32 word pieces
+
+
+@dataclass
+class Bench:
+    corpus: Path
+    gold: Path | None
+    out: Path
+    repeat: int
+    settings: Settings  # our pipeline's settings; ``home`` is set per run
+    model: Path
+    loads: list[tuple[str, float]] = field(default_factory=list)
+    baselines: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def tag(self) -> str:
+        digest = hashlib.sha256(str(self.corpus.resolve()).encode()).hexdigest()[:8]
+        return f"{self.corpus.stem or 'corpus'}-{digest}"
+
+    @property
+    def ours_home(self) -> Path:
+        return self.out / "ours" / self.tag
+
+    def scratch(self, name: str) -> Path:
+        return self.out / "tmp" / f"{name}-{uuid.uuid4().hex[:8]}"
+
+    def stamp(self, label: str) -> None:
+        self.loads.append((label, round(os.getloadavg()[0], 2)))
+
+
+# ---------------------------------------------------------------- subprocess workers
+
+
+def run_worker(bench: Bench, spec: dict[str, Any]) -> dict[str, Any]:
+    """Run one worker in a fresh Python process; its result, wall time and peak memory."""
+    folder = bench.scratch("worker")
+    folder.mkdir(parents=True)
+    spec = {**spec, "result": str(folder / "result.json")}
+    (folder / "spec.json").write_text(json.dumps(spec))
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    cmd = [sys.executable, "-m", "eval.bench", "_worker", str(folder / "spec.json")]
+    code, wall, peak = spawn(cmd, env)
+    result_file = folder / "result.json"
+    result = json.loads(result_file.read_text()) if result_file.is_file() else {}
+    shutil.rmtree(folder, ignore_errors=True)
+    if code != 0 or "error" in result:
+        raise QAError(
+            result.get("error") or f"benchmark worker '{spec['kind']}' failed (exit {code})"
+        )
+    return {**result, "process_s": round(wall, 2), "process_peak_rss_mb": peak}
+
+
+def spawn(cmd: list[str], env: dict[str, str], stdout: Any = 2) -> tuple[int, float, float]:
+    """(exit code, wall seconds, peak RSS in MB) of a child process; its stdout goes to our
+    stderr by default, so that stdout keeps only the table."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=stdout)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, time.perf_counter() - t0, round(usage.ru_maxrss / 1024, 1)
+
+
+def worker_main(argv: list[str]) -> int:
+    spec = json.loads(Path(argv[0]).read_text())
+    bl.quiet_logs()
+    workers = {"ours-ingest": _ours_ingest, "baseline": _baseline_build, "serve": _serve}
+    try:
+        result, code = workers[spec["kind"]](spec), 0
+    except QAError as exc:
+        result, code = {"error": str(exc)}, 2
+    Path(spec["result"]).write_text(json.dumps(result))
+    return code
+
+
+def _ours_ingest(spec: dict[str, Any]) -> dict[str, Any]:
+    settings = Settings(**spec["settings"])
+    t0 = time.perf_counter()
+    try:
+        report = index_paths(settings, [Path(spec["corpus"])], progress=False)
+    except IndexMismatchError:  # built under other settings: the benchmark's own index, rebuild
+        report = index_paths(settings, [Path(spec["corpus"])], rebuild=True, progress=False)
+    wall = time.perf_counter() - t0
+    peak = bl.peak_rss_mb()
+    t1 = time.perf_counter()
+    with Assistant.open(settings) as assistant:
+        open_s = time.perf_counter() - t1  # first open also builds the BM25 cache
+        over = _over_limit(assistant, Path(spec["model"]))
+    articles = report.added + report.updated + report.unchanged
+    return {"articles": articles, "chunks": report.chunks, "wall_s": round(wall, 2),
+            "peak_rss_mb": peak, "first_open_s": round(open_s, 2), **over}  # fmt: skip
+
+
+def _over_limit(assistant: Assistant, model: Path) -> dict[str, Any]:
+    """Our chunks whose embedding input (title prefix + text, as the indexer builds it) exceeds
+    the model's limit, counted with the model's own tokenizer."""
+    pieces, limit = bl.WordPieces(model), bl.word_piece_limit(model)
+    scheme = assistant.settings.index_config(assistant.embedder.model_id).scheme
+    cut = TITLE_PIECES if scheme == "title-prefix-v1" else 10_000  # unknown: whole title
+    titles: dict[str, str] = {}
+    inputs = []
+    for c in assistant.store.get():
+        if c.title not in titles:
+            titles[c.title] = pieces.cut(c.title, cut)
+        inputs.append(f"{titles[c.title]}\n{c.text}" if c.title else c.text)
+    counts = pieces.count(inputs)
+    return {"truncated": sum(n > limit for n in counts), "max_word_pieces": max(counts, default=0),
+            "word_piece_limit": limit, "scheme": scheme}  # fmt: skip
+
+
+def _baseline_build(spec: dict[str, Any]) -> dict[str, Any]:
+    variant = bl.VARIANTS[spec["variant"]]
+    return bl.build(variant, Path(spec["corpus"]), Path(spec["model"]), Path(spec["dest"]))
+
+
+def _title_questions(assistant: Assistant) -> tuple[list[dict[str, Any]], list[str]]:
+    """Generic questions (and different warm-up ones) built from article titles."""
+    ids = sorted(assistant.articles)
+    titles = [assistant.info[i].title or i for i in ids]
+    measure = [{"id": f"title-{n}", "question": f"What does the news say about {t}?"}
+               for n, t in enumerate(titles[:20])]  # fmt: skip
+    return measure, [f"Tell me about {t}" for t in titles[-3:]]
+
+
+def _serve(spec: dict[str, Any]) -> dict[str, Any]:
+    """Open the assistant and answer every question, ``repeat`` times, each time in a fresh
+    Assistant (so per-process caches of query and sentence vectors start cold), after a warm-up."""
+    settings = Settings(**spec["settings"])
+    passes: list[dict[str, Any]] = []
+    out: dict[str, Any] = {}
+    for r in range(spec["repeat"]):
+        t0 = time.perf_counter()
+        with Assistant.open(settings) as assistant:
+            open_s = time.perf_counter() - t0
+            generic, warmup = _title_questions(assistant)
+            questions = spec["questions"] if spec["questions"] is not None else generic
+            for w in warmup:
+                assistant.ask(w)
+            ask_ms, retrieve_ms, rows = [], [], []
+            for q in questions:
+                t = time.perf_counter()
+                a = assistant.ask(q["question"], q.get("history") or None, as_of=q.get("as_of"))
+                ask_ms.append((time.perf_counter() - t) * 1000)
+                retrieve_ms.append(a.timings_ms.get("retrieve", 0.0))
+                rows.append({"id": q["id"], "ranked": _ranked(a), "answer": a.text,
+                             "refused": a.refused})  # fmt: skip
+            passes.append(
+                {"open_s": round(open_s, 2), "ask_ms": ask_ms, "retrieve_ms": retrieve_ms}
+            )
+            if r == 0:
+                if spec["undated"]:
+                    for row, q in zip(rows, questions, strict=True):
+                        row["ranked_undated"] = _ranked(
+                            assistant.ask(q["question"], q.get("history") or None)
+                        )
+                out = {"rows": rows, "questions": questions, "warmup": warmup,
+                       "article_ids": sorted(assistant.articles)}  # fmt: skip
+    return {**out, "passes": passes, "peak_rss_mb": bl.peak_rss_mb()}
+
+
+def _ranked(answer: Any) -> list[str]:
+    return list(dict.fromkeys(p.article_id for p in answer.passages))
+
+
+# ---------------------------------------------------------------- the parts
+
+
+def bench_ingest(bench: Bench) -> dict[str, Any]:
+    """Fresh ingests of the corpus, ours then the tuned tutorial, ``repeat`` times; the first of
+    ours becomes the index the other parts use, the first tutorial one fills its cache."""
+    runs: dict[str, list[dict[str, Any]]] = {"ours": [], "tuned": []}
+    for r in range(bench.repeat):
+        home = bench.scratch("ours")
+        bench.stamp(f"ingest ours #{r + 1}")
+        run = run_worker(bench, _ingest_spec(bench, home))
+        runs["ours"].append({**run, "loadavg_1min": bench.loads[-1][1]})
+        if r == 0:
+            shutil.rmtree(bench.ours_home, ignore_errors=True)
+            bench.ours_home.parent.mkdir(parents=True, exist_ok=True)
+            home.rename(bench.ours_home)
+        else:
+            shutil.rmtree(home, ignore_errors=True)
+        bench.stamp(f"ingest tuned #{r + 1}")
+        runs["tuned"].append({**_build(bench, "tuned"), "loadavg_1min": bench.loads[-1][1]})
+    bench.stamp("ingest end")
+    result = {name: _ingest_summary(rs) for name, rs in runs.items()}
+    return {**result, "ratio": ratios(result["ours"], result["tuned"])}
+
+
+def _ingest_summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    first = runs[0]
+    walls = [r["wall_s"] for r in runs]
+    return {
+        "articles": first["articles"], "chunks": first["chunks"],
+        "wall_s": round(median(walls), 2),
+        "chunks_per_s": round(median(first["chunks"] / w for w in walls), 1),
+        "articles_per_s": round(median(first["articles"] / w for w in walls), 2),
+        "peak_rss_mb": round(median(r["peak_rss_mb"] for r in runs), 1),
+        "truncated": first["truncated"], "max_word_pieces": first["max_word_pieces"],
+        "runs": runs,
+    }  # fmt: skip
+
+
+def _build(bench: Bench, name: str) -> dict[str, Any]:
+    """Build a tutorial index in a fresh process; keep it in the cache."""
+    variant = bl.VARIANTS[name]
+    dest = bench.scratch(name)
+    stats = run_worker(bench, {"kind": "baseline", "variant": name, "corpus": str(bench.corpus),
+                               "model": str(bench.model), "dest": str(dest)})  # fmt: skip
+    folder = bl.cache_dir(bench.out, bench.tag, bench.corpus, variant, bench.model)
+    bl.keep(dest, folder)
+    bench.baselines[name] = _baseline_record(name, folder, "built", stats)
+    return stats
+
+
+def _baseline_record(name: str, folder: Path, cache: str, stats: dict[str, Any]) -> dict[str, Any]:
+    keys = ("wall_s", "chunks", "peak_rss_mb", "truncated", "truncated_text_only")
+    return {"describe": bl.VARIANTS[name].describe(), "dir": str(folder), "cache": cache,
+            **{k: stats.get(k) for k in keys}}  # fmt: skip
+
+
+def ensure_baseline(bench: Bench, name: str) -> Path:
+    """The cached tutorial index for this corpus, built first if missing."""
+    folder = bl.cache_dir(bench.out, bench.tag, bench.corpus, bl.VARIANTS[name], bench.model)
+    meta = bl.cached(folder)
+    if meta is None:
+        bench.stamp(f"build {name}")
+        _build(bench, name)
+    elif name not in bench.baselines:
+        bench.baselines[name] = _baseline_record(name, folder, "hit", meta)
+    return folder
+
+
+def run_baselines(
+    bench: Bench, names: list[str], served: dict[str, Any], passes: int
+) -> dict[str, Any]:
+    """Each tutorial retriever over the same questions: rankings (first pass) and latencies."""
+    folders = {name: ensure_baseline(bench, name) for name in names}  # builds before timings
+    embed = bl.embed_model(bench.model)
+    out: dict[str, Any] = {}
+    for name in names:
+        baseline = bl.Baseline(bl.VARIANTS[name], folders[name], embed)
+        bench.stamp(f"time {name}")
+        for w in served["warmup"]:
+            baseline.rank(w)
+        rankings: list[list[str]] = []
+        latency: list[list[float]] = []
+        for p in range(passes):
+            times = []
+            for q in served["questions"]:
+                t = time.perf_counter()
+                ranked = baseline.rank(q["question"])
+                times.append((time.perf_counter() - t) * 1000)
+                if p == 0:
+                    rankings.append(ranked)
+            latency.append(times)
+        out[name] = {"rankings": rankings, "retrieve_ms": latency}
+    return out
+
+
+def quality(rankings: list[list[str]], relevant: list[set[str]]) -> dict[str, float]:
+    pairs = [(r, s) for r, s in zip(rankings, relevant, strict=True) if s]
+
+    def mean(values: list[float]) -> float:
+        return round(sum(values) / len(values), 4) if values else 0.0
+
+    return {
+        "hit@1": mean([float(bool(r) and r[0] in s) for r, s in pairs]),
+        "hit@5": mean([float(bool(s & set(r[:5]))) for r, s in pairs]),
+        "mrr@10": mean([reciprocal_rank(r, s, 10) for r, s in pairs]),
+    }
+
+
+def bench_retrieval(
+    items: list[GoldItem], served: dict[str, Any], base: dict[str, Any]
+) -> dict[str, Any]:
+    corpus_ids = set(served["article_ids"])
+    relevant = [set(i.sources) & corpus_ids for i in items]
+    rows = served["rows"]
+    result: dict[str, Any] = {
+        "ours": quality([r["ranked"] for r in rows], relevant),
+        "ours_undated": quality([r["ranked_undated"] for r in rows], relevant),
+        **{name: quality(b["rankings"], relevant) for name, b in base.items()},
+    }
+    result["ratio"] = ratios(result["ours"], result["tuned"])
+    answerable = [(i, r) for i, r in zip(items, rows, strict=True) if i.answerable]
+    right = [
+        not r["refused"] and any(contains(r["answer"], a) for a in i.answers) for i, r in answerable
+    ]
+    result["answers"] = {
+        "items": len(items), "answerable": len(answerable),
+        "contains_gold": round(sum(right) / len(right), 4) if right else 0.0,
+        "refused": round(sum(r["refused"] for r in rows) / len(rows), 4),
+    }  # fmt: skip
+    result["items_with_source"] = sum(bool(s) for s in relevant)
+    result["per_question"] = [
+        {"id": i.id, "sources": sorted(s), "ours": r["ranked"][:10], "ours_undated": r["ranked_undated"][:10],
+         **{n: b["rankings"][k][:10] for n, b in base.items()}, "answer": r["answer"], "refused": r["refused"]}
+        for k, (i, s, r) in enumerate(zip(items, relevant, rows, strict=True))
+    ]  # fmt: skip
+    return result
+
+
+def _latency(passes: list[list[float]]) -> dict[str, float]:
+    """Median and p95 of each pass, then the median over passes."""
+    return {
+        "median_ms": round(median(median(p) for p in passes), 1),
+        "p95_ms": round(median(percentile(p, 0.95) for p in passes), 1),
+    }
+
+
+def bench_query(bench: Bench, served: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    ret = _latency([p["retrieve_ms"] for p in served["passes"]])
+    ask = _latency([p["ask_ms"] for p in served["passes"]])
+    ours = {"retrieve_median_ms": ret["median_ms"], "retrieve_p95_ms": ret["p95_ms"],
+            "ask_median_ms": ask["median_ms"], "ask_p95_ms": ask["p95_ms"],
+            "serving_peak_rss_mb": served["peak_rss_mb"],
+            "open_s": round(median(p["open_s"] for p in served["passes"]), 2),
+            **cold_start(bench, served["questions"][0])}  # fmt: skip
+    result: dict[str, Any] = {"ours": ours, "questions": len(served["questions"])}
+    for name, b in base.items():
+        lat = _latency(b["retrieve_ms"])
+        result[name] = {"retrieve_median_ms": lat["median_ms"], "retrieve_p95_ms": lat["p95_ms"]}
+    if "tuned" in result:
+        result["ratio"] = ratios(ours, result["tuned"])
+    return result
+
+
+def cold_start(bench: Bench, question: dict[str, Any]) -> dict[str, float]:
+    """``qa ask --json`` as a user runs it: a new process that loads everything, answers, exits."""
+    script = Path(sys.executable).with_name("qa")
+    cmd = [str(script)] if script.is_file() else [sys.executable, "-m", "qa.cli"]
+    cmd += ["ask", question["question"], "--json"]
+    if question.get("as_of"):
+        cmd += ["--as-of", question["as_of"]]
+    env = {k: v for k, v in os.environ.items() if k != "QA_CHROMA_URL"}
+    env["QA_HOME"] = str(bench.ours_home)
+    walls, peaks = [], []
+    for _ in range(bench.repeat):
+        code, wall, peak = spawn(cmd, env, stdout=subprocess.DEVNULL)
+        if code != 0:
+            raise QAError(f"`qa ask` failed during the cold-start benchmark (exit {code})")
+        walls.append(wall)
+        peaks.append(peak)
+    return {"cold_start_s": round(median(walls), 2), "cold_start_peak_rss_mb": max(peaks)}
+
+
+def ratios(ours: dict[str, Any], tuned: dict[str, Any]) -> dict[str, float]:
+    """ours / tuned for every figure both have (for times and memory, lower is better)."""
+    return {
+        k: round(v / tuned[k], 3)
+        for k, v in ours.items()
+        if isinstance(v, int | float) and isinstance(tuned.get(k), int | float) and tuned[k]
+    }
+
+
+# ---------------------------------------------------------------- command line
+
+
+def _dump(bench: Bench, home: Path) -> dict[str, Any]:
+    return bench.settings.model_copy(update={"home": home, "chroma_url": None}).model_dump(
+        mode="json"
+    )
+
+
+def code_state() -> dict[str, str | None]:
+    """The commit and a digest of the pipeline's sources (qa/, index/), so that a figure can be
+    tied to the code it measured, and a run during which the code changed is flagged."""
+    digest = hashlib.sha256()
+    for path in sorted([*ROOT.glob("qa/*.py"), *ROOT.glob("index/*.py")]):
+        digest.update(path.name.encode() + path.read_bytes())
+    try:
+        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True, timeout=10).stdout.strip() or None  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        commit = None
+    return {"commit": commit, "sources_sha256": digest.hexdigest()[:16]}
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for p in ("torch", "chromadb", "llama-index-core", "sentence-transformers", "transformers"):
+        try:
+            out[p] = version(p)
+        except PackageNotFoundError:
+            out[p] = "absent"
+    return out
+
+
+def _setup(args: argparse.Namespace, settings: Settings) -> Bench:
+    corpus = Path(args.corpus)
+    if not corpus.exists():
+        raise InputError(f"{corpus}: no such corpus file or folder")
+    gold = Path(args.gold) if args.gold else None
+    if gold is not None and not gold.is_file():
+        raise InputError(f"{gold}: no such gold file")
+    if args.repeat < 1:
+        raise InputError(f"--repeat must be >= 1 (got {args.repeat})")
+    model = bl.model_folder(settings.embedding_model)
+    return Bench(corpus.resolve(), gold, Path(args.out).resolve(), args.repeat, settings, model)
+
+
+def run_cli(args: argparse.Namespace, settings: Settings) -> int:
+    bl.quiet_logs()
+    bench = _setup(args, settings)
+    parts = ["ingest", "retrieval", "query"] if args.part == "all" else [args.part]
+    items = load_gold(bench.gold) if bench.gold else None
+    notes: list[str] = []
+    if "retrieval" in parts and items is None:
+        if args.part == "retrieval":
+            raise InputError("qa bench retrieval needs --gold FILE (questions with their sources)")
+        parts.remove("retrieval")
+        notes.append("no --gold: retrieval and answer quality skipped")
+    if items and any(i.history for i in items):
+        notes.append("the tutorial retrievers see each question alone (no chat history)")
+    bench.out.mkdir(parents=True, exist_ok=True)
+    bench.stamp("start")
+    code = code_state()
+    result: dict[str, Any] = {
+        "part": args.part, "corpus": str(bench.corpus), "repeat": bench.repeat,
+        "gold": str(bench.gold) if bench.gold and parts != ["ingest"] else None,
+    }  # fmt: skip
+    if "ingest" in parts:
+        result["ingest"] = bench_ingest(bench)
+        result["articles"] = result["ingest"]["ours"]["articles"]
+    if "retrieval" in parts or "query" in parts:
+        result.update(serve_and_compare(bench, parts, items))
+    bench.stamp("end")
+    result["code"] = {"start": code, "end": code_state()}
+    if result["code"]["start"] != result["code"]["end"]:
+        notes.append(
+            "the code under qa/ or index/ changed during this run: figures may mix versions"
+        )
+    result["baselines"] = bench.baselines
+    result["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform(),
+                         "loadavg_1min": dict(bench.loads)}  # fmt: skip
+    result["versions"] = _versions()
+    result["notes"] = notes
+    result["table"] = text = render(result)
+    (bench.out / "bench.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    shutil.rmtree(bench.out / "tmp", ignore_errors=True)
+    print(text)
+    print(f"\nwritten: {bench.out / 'bench.json'}")
+    return 0
+
+
+def serve_and_compare(
+    bench: Bench, parts: list[str], items: list[GoldItem] | None
+) -> dict[str, Any]:
+    """Our serving process over the questions, then the tutorial retrievers over the same ones."""
+    if "ingest" not in parts:  # bring our index of the corpus up to date (incremental)
+        bench.stamp("index ours")
+        run_worker(bench, _ingest_spec(bench, bench.ours_home))
+    passes = bench.repeat if "query" in parts else 1
+    bench.stamp("serve ours")
+    served = run_worker(bench, {
+        "kind": "serve", "questions": _gold_questions(items) if items else None, "repeat": passes,
+        "undated": "retrieval" in parts, "settings": _dump(bench, bench.ours_home),
+    })  # fmt: skip
+    names = ["tuned", "defaults"] if "retrieval" in parts else ["tuned"]
+    bench.stamp("baselines")
+    base = run_baselines(bench, names, served, passes)
+    out: dict[str, Any] = {"articles": len(served["article_ids"])}
+    if "retrieval" in parts and items:
+        out["retrieval"] = bench_retrieval(items, served, base)
+    if "query" in parts:
+        bench.stamp("cold start")
+        out["query"] = bench_query(bench, served, base)
+    return out
+
+
+def _ingest_spec(bench: Bench, home: Path) -> dict[str, Any]:
+    return {"kind": "ours-ingest", "corpus": str(bench.corpus), "model": str(bench.model),
+            "settings": _dump(bench, home)}  # fmt: skip
+
+
+def _gold_questions(items: list[GoldItem]) -> list[dict[str, Any]]:
+    return [{"id": i.id, "question": i.question, "history": i.history, "as_of": i.question_date}
+            for i in items]  # fmt: skip
+
+
+# ---------------------------------------------------------------- the table
+
+SYSTEMS = ("ours", "tuned", "defaults")
+
+
+def render(result: dict[str, Any]) -> str:
+    """The plain-text table: one row a figure, a column a pipeline, and ours / tuned."""
+    gold = f"gold {result['gold']}" if result["gold"] else "generic title questions"
+    gold = gold if "query" in result or "retrieval" in result else ""
+    lines = [
+        f"qa bench {result['part']}: {result['corpus']} ({result['articles']} articles),"
+        f" {gold + ', ' if gold else ''}repeat {result['repeat']}",
+        f"{'':40}{'ours':>10}{'tuned':>10}{'defaults':>10}{'ours/tuned':>12}",
+    ]
+
+    def add(label: str, values: dict[str, Any], fmt: str = "{:.3f}") -> None:
+        cells = [fmt.format(values[c]) if values.get(c) is not None else "-" for c in SYSTEMS]
+        o, t = values.get("ours"), values.get("tuned")
+        ratio = (
+            f"{o / t:.2f}"
+            if isinstance(o, int | float) and isinstance(t, int | float) and t
+            else "-"
+        )
+        lines.append(f"  {label:<38}" + "".join(f"{c:>10}" for c in cells) + f"{ratio:>12}")
+
+    if r := result.get("retrieval"):
+        lines.append(f"retrieval, article level ({r['items_with_source']} questions with a source)")
+        keys = (("hit@1", "hit@1"), ("hit@5", "hit@5"), ("MRR@10", "mrr@10"))
+        for label, key in keys:
+            add(label, {n: r[n][key] for n in SYSTEMS})
+        for label, key in keys:
+            add(
+                f"{label}, ours without question date",
+                {"ours": r["ours_undated"][key], "tuned": r["tuned"][key]},
+            )
+        a = r["answers"]
+        lines.append(f"answers, ours ({a['answerable']} answerable of {a['items']} questions)")
+        add("answer contains a gold answer", {"ours": a["contains_gold"]})
+        add("refused", {"ours": a["refused"]})
+    if i := result.get("ingest"):
+        lines.append("ingest (fresh index of the whole corpus, own process)")
+        limit = i["ours"]["runs"][0]["word_piece_limit"]
+        for label, key, fmt in (
+            ("articles", "articles", "{:d}"), ("chunks", "chunks", "{:d}"),
+            ("wall s", "wall_s", "{:.1f}"), ("chunks/s", "chunks_per_s", "{:.1f}"),
+            ("articles/s", "articles_per_s", "{:.2f}"), ("peak RSS MB", "peak_rss_mb", "{:.0f}"),
+            (f"chunks over {limit} word pieces", "truncated", "{:d}"),
+        ):  # fmt: skip
+            add(label, {n: i[n][key] for n in ("ours", "tuned")}, fmt)
+    if q := result.get("query"):
+        lines.append(f"query latency ({q['questions']} questions, after warm-up)")
+        for label, key in (
+            ("retrieval median ms", "retrieve_median_ms"),
+            ("retrieval p95 ms", "retrieve_p95_ms"),
+        ):
+            add(label, {n: q[n][key] for n in SYSTEMS if n in q}, "{:.1f}")
+        ours = q["ours"]
+        add("ask median ms", {"ours": ours["ask_median_ms"]}, "{:.1f}")
+        add("ask p95 ms", {"ours": ours["ask_p95_ms"]}, "{:.1f}")
+        add("serving process peak RSS MB", {"ours": ours["serving_peak_rss_mb"]}, "{:.0f}")
+        add("`qa ask` cold start s", {"ours": ours["cold_start_s"]}, "{:.2f}")
+    loads = result["machine"]["loadavg_1min"]
+    lines.append("ours/tuned below 1 is better for times and memory, above 1 for quality and rates")
+    lines.append("load average (1 min): " + ", ".join(f"{k} {v}" for k, v in loads.items()))
+    lines.append(
+        f"cpus {result['machine']['cpus']}; "
+        + ", ".join(f"{k} {v}" for k, v in result["versions"].items())
+    )
+    code = result["code"]["end"]
+    lines.append(f"code: commit {code['commit']}, qa/ + index/ sources {code['sources_sha256']}")
+    lines += [f"note: {n}" for n in result["notes"]]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "_worker":
+        sys.exit(worker_main(sys.argv[2:]))
+    sys.exit(
+        "usage: qa bench {all,ingest,query,retrieval} ... (this module's own entry is internal)"
+    )
