@@ -4,6 +4,7 @@ a bad line is an error naming the file, the line and the field."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,8 +68,12 @@ def _item(row: object, where: str) -> GoldItem:
     return GoldItem(item_id, question, answers, sources, answerable, history, qdate, extra)
 
 
-def load_gold(path: Path, article_ids: set[str] | None = None) -> list[GoldItem]:
-    """Every item of a gold file; with ``article_ids``, sources must name indexed articles."""
+def load_gold(
+    path: Path, article_ids: set[str] | None = None, warn: Callable[[str], None] | None = None
+) -> list[GoldItem]:
+    """Every item of a gold file; with ``article_ids``, sources must name indexed articles. With
+    ``warn``, an unknown source is reported through it instead (the item stays and its retrieval
+    counts as a miss): an external benchmark's corpus can lack a page its questions cite."""
     if not path.is_file():
         raise InputError(f"{path}: no such gold file")
     items: list[GoldItem] = []
@@ -88,7 +93,10 @@ def load_gold(path: Path, article_ids: set[str] | None = None) -> list[GoldItem]
         if article_ids is not None:
             unknown = [s for s in item.sources if s not in article_ids]
             if unknown:
-                raise InputError(f"{where}: field 'sources' names unknown article '{unknown[0]}'")
+                message = f"{where}: field 'sources' names unknown article '{unknown[0]}'"
+                if warn is None:
+                    raise InputError(message)
+                warn(message)
         items.append(item)
     if not items:
         raise InputError(f"{path}: no gold items")

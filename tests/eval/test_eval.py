@@ -104,3 +104,11 @@ def test_eval_writes_results_summary_report_and_gates(
     assert main([*args, "--check", "--baseline", str(strict)]) == 1
     err = capsys.readouterr().err
     assert "hit@1" in err and "accuracy" not in err
+
+
+def test_unknown_sources_can_be_warnings_for_external_corpora(tmp_path: Path) -> None:
+    warnings: list[str] = []
+    path = write_gold(tmp_path, GOOD, GOOD | {"id": "x2", "sources": ["gone"]})
+    items = load_gold(path, {"a"}, warnings.append)
+    assert [i.id for i in items] == ["x1", "x2"]
+    assert warnings == [f"{path}:2: field 'sources' names unknown article 'gone'"]
