@@ -136,7 +136,7 @@ def _over_limit(assistant: Assistant, model: Path) -> dict[str, Any]:
     the model's limit, counted with the model's own tokenizer."""
     pieces, limit = bl.WordPieces(model), bl.word_piece_limit(model)
     scheme = assistant.settings.index_config(assistant.embedder.model_id).scheme
-    cut = TITLE_PIECES if scheme == "title-prefix-v1" else 10_000  # unknown: whole title
+    cut = TITLE_PIECES if "title-prefix-v1" in scheme else 10_000  # unknown: whole title
     titles: dict[str, str] = {}
     inputs = []
     for c in assistant.store.get():

@@ -32,7 +32,9 @@ class IndexConfig:
     model_id: str
     chunk_tokens: int = 200
     chunk_overlap: int = 40
-    scheme: str = "title-prefix-v1"  # how chunk text is presented to the embedder
+    # How chunks are cut and shown to the embedder: bump it whenever chunking.py or
+    # embedding_input() change what is stored, so old indexes ask for a rebuild, not mix.
+    scheme: str = "sentences-v2+title-prefix-v1"
 
     def describe(self) -> dict[str, str | int]:
         return {
