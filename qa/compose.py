@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from qa.answer import Citation
-from qa.evidence import Sentence, entities
+from qa.evidence import UNITS, Sentence, entities, singular
 from qa.question import AnswerType
 from qa.retrieval import terms
 
@@ -44,13 +44,6 @@ _FIGURE = re.compile(
     r"\b(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s*(?:thousand|million))?\b(?=((?:\s+[\w-]+){0,4}))",
     re.I,
 )
-# What a figure counts, so that 100,000 soldiers and 14,000 casualties are not "a disagreement".
-_UNITS = {
-    "troop": "troops", "soldier": "troops", "force": "troops", "servicemen": "troops",
-    "personnel": "troops", "service": "troops", "fighter": "troops", "sailor": "troops",
-    "casualty": "casualties", "people": "casualties", "death": "casualties", "dead": "casualties",
-    "killed": "casualties", "live": "casualties", "victim": "casualties",
-}  # fmt: skip
 _NATIONS = {"russian", "ukrainian", "us", "american", "british", "nato", "belarusian", "german"}
 
 
@@ -65,8 +58,8 @@ def figures(text: str) -> dict[int, str]:
         if value < 1000 or (1900 <= value <= 2100 and not scale and "," not in m[1]):
             continue
         words = re.findall(r"[a-z]+", (m[3] or "").lower())
-        after = [w[:-3] + "y" if w.endswith("ies") else w.rstrip("s") for w in words]
-        unit = next((_UNITS[w] for w in after if w in _UNITS), after[-1] if after else "")
+        after = [singular(w) for w in words]
+        unit = next((UNITS[w] for w in after if w in UNITS), after[-1] if after else "")
         nation = next((w for w in words if w in _NATIONS), "")
         out[int(value)] = f"{nation} {unit}".strip()
     return out

@@ -80,23 +80,35 @@ _ROLE = re.compile(
 )
 
 
-def _stem(word: str) -> str:
+def singular(word: str) -> str:
+    """'casualties' -> 'casualty', 'troops' -> 'troop' (enough for counted nouns)."""
     word = word.lower()
     return word[:-3] + "y" if word.endswith("ies") else word.rstrip("s")
+
+
+# What a figure counts: 100,000 soldiers and 94,000 troops are one quantity, 14,000 casualties
+# another (used to attach numbers to "how many X" and to tell disagreements from other figures).
+UNITS = {
+    "troop": "troops", "soldier": "troops", "force": "troops", "servicemen": "troops",
+    "personnel": "troops", "service": "troops", "fighter": "troops", "sailor": "troops",
+    "casualty": "casualties", "people": "casualties", "death": "casualties", "dead": "casualties",
+    "killed": "casualties", "live": "casualties", "victim": "casualties", "person": "casualties",
+    "civilian": "casualties",
+}  # fmt: skip
 
 
 def focus_noun(question: str, kind: AnswerType) -> str | None:
     """What the answer must be about: the counted noun of "how many troops", or the role of
     "who is the foreign minister" (the sentence naming someone must name that role)."""
     if kind is AnswerType.NUMBER and (m := _COUNTED.search(question)):
-        noun = _stem(m[1])
+        noun = singular(m[1])
         return (
             None
             if noun in {"are", "is", "were", "was", "did", "do", "doe", "have", "ha", "had"}
             else noun
         )
     if kind is AnswerType.PERSON and (m := _ROLE.search(question)):
-        return _stem(m[1])
+        return singular(m[1])
     return None
 
 
@@ -113,23 +125,13 @@ def type_match(text: str, kind: AnswerType, asked: set[str], focus: str | None) 
             return 0.3  # "tens of thousands" answers "how many" worse than "94,000"
         if focus:
             after = re.findall(r"\d[\d,.]*\s*(?:thousand|million)?((?:\s+[\w\[\]-]+){1,4})", text)
-            nouns = {_stem(w) for a in after for w in re.findall(r"[a-z]+", a.lower())}
-            if focus not in nouns and not (_unit(focus) and _unit(focus) in map(_unit, nouns)):
+            nouns = {singular(w) for a in after for w in re.findall(r"[a-z]+", a.lower())}
+            unit = UNITS.get(focus)
+            if focus not in nouns and not (unit and unit in {UNITS.get(n) for n in nouns}):
                 return 0.0
-    if kind is AnswerType.PERSON and focus and focus not in map(_stem, re.findall(r"\w+", text)):
+    if kind is AnswerType.PERSON and focus and focus not in map(singular, re.findall(r"\w+", text)):
         return 0.0
     return 1.0
-
-
-_UNIT_CLASSES = {
-    "troop": "force", "soldier": "force", "force": "force", "servicemen": "force",
-    "personnel": "force", "people": "human", "casualty": "human", "death": "human",
-    "person": "human", "civilian": "human",
-}  # fmt: skip
-
-
-def _unit(noun: str) -> str | None:
-    return _UNIT_CLASSES.get(noun)
 
 
 @dataclass(frozen=True)
