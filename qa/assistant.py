@@ -81,6 +81,8 @@ class Assistant:
             i: ArticleInfo(r.article.title, r.article.published, r.article.source)
             for i, r in records.items()
         }
+        # "this week" is read against the newest article (fixed while the assistant is open)
+        self.newest = max((i.published for i in self.info.values() if i.published), default=None)
         cache = None if settings.chroma_url else Path(settings.home) / "cache"
         self.retriever = HybridRetriever(
             store, embedder, candidates=settings.candidates, per_article=settings.per_article,
@@ -103,8 +105,7 @@ class Assistant:
         return cls(open_store(settings, embedder), embedder, settings)
 
     def summary(self) -> IndexSummary:
-        dates = [i.published for i in self.info.values() if i.published]
-        return IndexSummary(len(self.articles), self.store.count(), max(dates, default=None))
+        return IndexSummary(len(self.articles), self.store.count(), self.newest)
 
     def article(self, article_id: str) -> str | None:
         """The whole text of an indexed article, exactly as loaded (citations index into it)."""
@@ -151,8 +152,7 @@ class Assistant:
             return Answer(question, NOT_ENGLISH, True, fingerprint=self.fingerprint)
         when = _as_date(as_of, "as_of")
         if when is None and _RELATIVE.search(question):
-            newest = self.summary().newest
-            when = date.fromisoformat(newest) if newest else None
+            when = date.fromisoformat(self.newest) if self.newest else None
         flt = Filter(_iso(published_from, "published_from"), _iso(published_to, "published_to"),
                      tuple(sources or ()))  # fmt: skip
         turn = condense(question, history)
