@@ -55,6 +55,7 @@ class Answer:
     fingerprint: str = ""
     timings_ms: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # e.g. "the articles disagree"
+    generator: str = "extractive"  # what worded the text: "extractive" or the model's name
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

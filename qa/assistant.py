@@ -11,27 +11,32 @@ compose (extractive by default) -> verify citations -> ``Answer``.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from index.embedding import Embedder
+from index.embedding import Embedder, Vectors
 from index.errors import IndexEmptyError, InputError
 from index.store import Filter, Store
-from qa.answer import Answer
-from qa.backend import make_embedder, open_store
+from qa.answer import Answer, Passage
+from qa.backend import make_embedder, make_llm, open_store
 from qa.citations import verify
-from qa.compose import ArticleInfo, ExtractiveGenerator, Generator
-from qa.evidence import SentenceVectors, score_sentences
+from qa.compose import ArticleInfo, Draft, ExtractiveGenerator, Generator
+from qa.evidence import Sentence, SentenceVectors, score_sentences
+from qa.generation import LLMGenerator
+from qa.llm import LLM, LLMUnavailable
 from qa.question import answer_type, condense
 from qa.retrieval import STOPWORDS, HybridRetriever, Query
 from qa.settings import Settings
 
+log = logging.getLogger(__name__)
 _RELATIVE = re.compile(
     r"\b(this|last|past) (week|month|weekend)\b|\brecent(ly)?\b|\blatest\b|\bnow\b|\bcurrently\b"
     r"|\btoday\b|\byesterday\b|\bso far\b",
@@ -67,7 +72,7 @@ class Assistant:
     """Answers questions from the indexed articles, every claim cited."""
 
     def __init__(self, store: Store, embedder: Embedder, settings: Settings,
-                 generator: Generator | None = None) -> None:  # fmt: skip
+                 generator: Generator | None = None, llm: LLM | None = None) -> None:  # fmt: skip
         self.settings = settings
         self.store = store
         self.embedder = embedder
@@ -90,19 +95,28 @@ class Assistant:
         )  # fmt: skip
         self.generator = generator or ExtractiveGenerator(settings.max_sentences)
         self.vectors = SentenceVectors(embedder)
+        # With a language model, it words the answers; the extractive draft still decides refusals.
+        self.llm = None
+        if llm is not None:
+            self.llm = LLMGenerator(llm, embedder.embed_documents,
+                                    max_tokens=settings.llm_max_tokens,
+                                    timeout=settings.llm_timeout)  # fmt: skip
         self._lock = threading.Lock()  # one ask at a time: caches and torch are shared
 
     @classmethod
     def open(cls, settings: Settings | None = None, *, home: str | Path | None = None,
-             chroma_url: str | None = None) -> Assistant:  # fmt: skip
-        """Open the index under ``settings.home`` (default ``.qa/``) or on a Chroma server."""
+             chroma_url: str | None = None, llm: LLM | None = None) -> Assistant:  # fmt: skip
+        """Open the index under ``settings.home`` (default ``.qa/``) or on a Chroma server.
+        The answers are worded as ``settings.generator`` says, or by ``llm`` when given (any
+        object with ``name`` and ``stream(messages, max_tokens)``, see ``qa.llm.LLM``)."""
         settings = settings or Settings()
         if home is not None:
             settings = settings.model_copy(update={"home": Path(home)})
         if chroma_url is not None:
             settings = settings.model_copy(update={"chroma_url": chroma_url})
         embedder = make_embedder(settings)
-        return cls(open_store(settings, embedder), embedder, settings)
+        llm = llm or make_llm(settings)
+        return cls(open_store(settings, embedder), embedder, settings, llm=llm)
 
     def summary(self) -> IndexSummary:
         return IndexSummary(len(self.articles), self.store.count(), self.newest)
@@ -140,12 +154,66 @@ class Assistant:
         from some outlets); ``history`` is the conversation so far, as chat messages (an
         assistant message may carry ``citations`` or ``metadata.article_ids``: those articles are
         kept in view). Safe to call from several threads; calls are serialised."""
-        with self._lock:
-            return self._ask(question, history, as_of, published_from, published_to, sources)
+        answer = None
+        for item in self.stream(question, history, as_of=as_of, published_from=published_from,
+                                published_to=published_to, sources=sources):  # fmt: skip
+            answer = item
+        assert isinstance(answer, Answer)
+        return answer
 
-    def _ask(self, question: str, history: list[dict[str, Any]] | None, as_of: date | str | None,
-             published_from: date | str | None, published_to: date | str | None,
-             sources: list[str] | tuple[str, ...] | None) -> Answer:  # fmt: skip
+    def stream(
+        self,
+        question: str,
+        history: list[dict[str, Any]] | None = None,
+        *,
+        as_of: date | str | None = None,
+        published_from: date | str | None = None,
+        published_to: date | str | None = None,
+        sources: list[str] | tuple[str, ...] | None = None,
+    ) -> Iterator[str | Answer]:
+        """Like ``ask``, but yields the language model's text as it is generated (nothing, for
+        the extractive generator) and ends with the verified ``Answer``, whose text is what to
+        show: unsupported sentences are gone and markers are renumbered."""
+        with self._lock:
+            t0 = time.perf_counter()
+            prepared = self._prepare(question, history, as_of, published_from, published_to,
+                                     sources)  # fmt: skip
+            if isinstance(prepared, Answer):
+                yield prepared
+                return
+            t1 = time.perf_counter()
+            draft, generator, first = prepared.draft, "extractive", None
+            if self.llm is not None and not prepared.draft.refused:
+                try:
+                    for item in self.llm.stream(
+                        prepared.question, history, prepared.evidence, self._vectors_of,
+                        self.info, prepared.draft,
+                    ):  # fmt: skip
+                        if isinstance(item, Draft):
+                            draft, generator = item, self.llm.name
+                        else:
+                            first = first or time.perf_counter()
+                            yield item
+                except LLMUnavailable as exc:
+                    note = f"{exc}: this is the extractive answer instead"
+                    log.warning("%s", note)
+                    draft = replace(prepared.draft, notes=[*prepared.draft.notes, note])
+            t2 = time.perf_counter()
+            timings = {"retrieve": prepared.retrieve_ms, "compose": round((t2 - t1) * 1000, 1),
+                       "total": round((t2 - t0) * 1000, 1)}  # fmt: skip
+            if first is not None:
+                timings["first_token"] = round((first - t0) * 1000, 1)
+            yield self._finish(prepared, draft, generator, timings)
+
+    def _vectors_of(self, sentences: list[Sentence]) -> Vectors:
+        return self.vectors.get([(s.article_id, s.start, s.end) for s in sentences],
+                                [s.text for s in sentences])  # fmt: skip
+
+    def _prepare(self, question: str, history: list[dict[str, Any]] | None,
+                 as_of: date | str | None, published_from: date | str | None,
+                 published_to: date | str | None,
+                 sources: list[str] | tuple[str, ...] | None) -> Prepared | Answer:  # fmt: skip
+        """Retrieval, evidence and the extractive draft (which also decides refusals)."""
         t0 = time.perf_counter()
         question = validate_question(question, self.settings.max_question_chars)
         if not looks_english(question):
@@ -171,23 +239,34 @@ class Assistant:
         draft = self.generator.compose(
             question, kind, evidence, self.info, self.settings.refusal_threshold
         )
+        return Prepared(question, passages, evidence, draft, round((t1 - t0) * 1000, 1))
+
+    def _finish(self, prepared: Prepared, draft: Draft, generator: str,
+                timings: dict[str, float]) -> Answer:  # fmt: skip
         text, citations = verify(draft.text, draft.citations, self.articles)
         refused = draft.refused or not citations
-        t2 = time.perf_counter()
         return Answer(
-            question=question,
+            question=prepared.question,
             text=text if not refused or draft.refused else draft.text,
             refused=refused,
             citations=citations if not refused else [],
-            passages=passages,
+            passages=prepared.passages,
             fingerprint=self.fingerprint,
-            timings_ms={
-                "retrieve": round((t1 - t0) * 1000, 1),
-                "compose": round((t2 - t1) * 1000, 1),
-                "total": round((t2 - t0) * 1000, 1),
-            },
+            timings_ms=timings,
             notes=draft.notes,
+            generator=generator,
         )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A question made ready for wording: its passages, scored evidence and extractive draft."""
+
+    question: str
+    passages: list[Passage]
+    evidence: list[Sentence]
+    draft: Draft
+    retrieve_ms: float
 
 
 def validate_question(question: str, max_chars: int) -> str:

@@ -9,11 +9,27 @@ from index.embedding import Embedder, SentenceTransformerEmbedder
 from index.errors import InputError
 from index.indexer import Indexer, IndexReport
 from index.store import Store
+from qa.llm import LLM, LocalLLM, OpenAICompatibleLLM
 from qa.settings import Settings
 
 
 def make_embedder(settings: Settings) -> Embedder:
     return SentenceTransformerEmbedder(settings.embedding_model, bf16=settings.embedding_bf16)
+
+
+def make_llm(settings: Settings) -> LLM | None:
+    """The language model ``QA_GENERATOR`` asks for (None for the extractive default). Nothing
+    is loaded or contacted here: an unavailable model shows up at the first answer, as a
+    fallback note."""
+    if settings.generator == "local":
+        return LocalLLM(model_dir=settings.llm_model_dir)
+    if settings.generator == "openai":
+        if not settings.llm_url or not settings.llm_model:
+            raise InputError("QA_GENERATOR=openai needs QA_LLM_URL (the API base, e.g."
+                             " http://127.0.0.1:11434/v1) and QA_LLM_MODEL")  # fmt: skip
+        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+        return OpenAICompatibleLLM(settings.llm_url, settings.llm_model, key, settings.llm_timeout)
+    return None
 
 
 def open_store(

@@ -20,8 +20,9 @@ for _key, _value in {
     os.environ.setdefault(_key, _value)
 
 from pathlib import Path  # noqa: E402
+from typing import Literal  # noqa: E402
 
-from pydantic import Field  # noqa: E402
+from pydantic import Field, SecretStr  # noqa: E402
 from pydantic_settings import BaseSettings, SettingsConfigDict  # noqa: E402
 
 from index.embedding import DEFAULT_MODEL  # noqa: E402
@@ -52,6 +53,21 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected.")
     max_sentences: int = Field(3, ge=1, le=10, description="Evidence sentences in an answer.")
+    generator: Literal["extractive", "local", "openai"] = Field(
+        "extractive",
+        description="Who words the answer: evidence sentences verbatim (default), the local GGUF"
+        " model (the llm extra), or an OpenAI-compatible server. Citations are checked either way.",
+    )
+    llm_url: str | None = Field(
+        None, description="OpenAI-compatible API base, e.g. http://127.0.0.1:11434/v1 (Ollama)."
+    )
+    llm_model: str | None = Field(None, description="Model name on that server.")
+    llm_api_key: SecretStr | None = Field(None, description="API key, if the server wants one.")
+    llm_timeout: float = Field(60.0, gt=0, le=600, description="Seconds to wait for the model.")
+    llm_max_tokens: int = Field(160, ge=16, le=1024, description="Longest reply, in tokens.")
+    llm_model_dir: Path | None = Field(
+        None, description="Where the local model is assembled (default ~/.cache/news-qa/models)."
+    )
 
     def index_config(self, model_id: str) -> IndexConfig:
         return IndexConfig(model_id, self.chunk_tokens, self.chunk_overlap)

@@ -1,0 +1,137 @@
+"""Fluent answers: a language model words the answer from numbered evidence sentences, then
+``qa.grounding`` keeps only what the evidence supports and attaches the citations itself.
+
+The extractive composer still decides whether to answer at all: a question its evidence score
+refuses is refused without calling the model (refusals stay calibrated and cheap), and when the
+articles disagree on a figure the answer is its per-article list, which a small model would blur.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from index.embedding import Vectors
+from qa.answer import Citation
+from qa.compose import REFUSAL, ArticleInfo, Draft, attribution
+from qa.evidence import Sentence
+from qa.grounding import MIN_SUPPORT, ground
+from qa.llm import LLM, LLMUnavailable
+
+SYSTEM = (
+    "You answer questions about news articles using only the numbered passages you are given. "
+    "Answer in one to three short sentences. End every sentence with the number of the passage it "
+    "comes from in square brackets, like [2]. Copy figures, names and dates exactly as the passages "
+    "give them; never add facts that are not in the passages. If the passages give different "
+    "figures, say so and give each one with its passage number. If the passages do not answer the "
+    "question, reply exactly: NOT IN ARTICLES"
+)
+
+
+@dataclass(frozen=True)
+class Numbered:
+    """The evidence the model sees, numbered from 1 in the prompt."""
+
+    sentences: list[Sentence]
+
+    def prompt_lines(self, info: dict[str, ArticleInfo]) -> str:
+        return "\n".join(
+            f"[{n}] ({attribution(info[s.article_id])}) {s.text}"
+            for n, s in enumerate(self.sentences, start=1)
+        )
+
+
+def select_evidence(evidence: list[Sentence], draft: Draft, limit: int) -> Numbered:
+    """The extractive answer's sentences first, then the next best, each span once."""
+    first = {(c.article_id, c.start) for c in draft.citations}
+    ordered = [s for s in evidence if (s.article_id, s.start) in first]
+    ordered += [s for s in evidence if (s.article_id, s.start) not in first]
+    seen: set[str] = set()
+    out = []
+    for s in ordered:
+        if s.text not in seen:
+            seen.add(s.text)
+            out.append(s)
+    return Numbered(out[:limit])
+
+
+def messages_for(question: str, history: list[dict[str, Any]] | None, numbered: Numbered,
+                 info: dict[str, ArticleInfo]) -> list[dict[str, str]]:  # fmt: skip
+    """System rules, the last exchanges (for follow-ups), then passages and question."""
+    out = [{"role": "system", "content": SYSTEM}]
+    for m in (history or [])[-4:]:
+        role, content = m.get("role"), str(m.get("content") or "")
+        if role in ("user", "assistant") and content:
+            out.append({"role": str(role), "content": content[:1000]})
+    out.append({
+        "role": "user",
+        "content": f"Passages:\n{numbered.prompt_lines(info)}\n\nQuestion: {question}",
+    })  # fmt: skip
+    return out
+
+
+class LLMGenerator:
+    """Streams the model's reply, then yields the grounded ``Draft`` as the last item."""
+
+    def __init__(self, llm: LLM, embed: Callable[[list[str]], Vectors], *, passages: int = 6,
+                 max_tokens: int = 160, timeout: float = 60.0,
+                 min_support: float = MIN_SUPPORT) -> None:  # fmt: skip
+        self.llm = llm
+        self.name = llm.name
+        self.embed = embed
+        self.passages = passages
+        self.max_tokens = max_tokens
+        self.min_support = min_support
+        self.timeout = timeout
+
+    def stream(self, question: str, history: list[dict[str, Any]] | None,
+               evidence: list[Sentence], evidence_vectors: Callable[[list[Sentence]], Vectors],
+               info: dict[str, ArticleInfo], base: Draft) -> Iterator[str | Draft]:  # fmt: skip
+        """``base`` is the extractive draft: refusals and disagreements pass through as they are.
+        Raises ``LLMUnavailable`` when the model cannot answer."""
+        if base.refused or base.notes:
+            yield base
+            return
+        numbered = select_evidence(evidence, base, self.passages)
+        reply = []
+        deadline = time.monotonic() + self.timeout
+        for delta in self.llm.stream(messages_for(question, history, numbered, info),
+                                     self.max_tokens):  # fmt: skip
+            reply.append(delta)
+            yield delta
+            if time.monotonic() > deadline:
+                raise LLMUnavailable(f"the model took longer than {self.timeout:g} s")
+        texts = [s.text for s in numbered.sentences]
+        grounded = ground("".join(reply), texts, evidence_vectors(numbered.sentences),
+                          self.embed, self.min_support)  # fmt: skip
+        notes = []
+        if grounded.dropped:
+            notes.append(f"{len(grounded.dropped)} sentence(s) of the model's answer left out:"
+                         " not supported by the cited articles")  # fmt: skip
+        if grounded.refused:
+            yield Draft(REFUSAL, True, [], notes)
+            return
+        yield self._draft(grounded.sentences, numbered, info, notes)
+
+    @staticmethod
+    def _draft(sentences: list[tuple[str, list[int]]], numbered: Numbered,
+               info: dict[str, ArticleInfo], notes: list[str]) -> Draft:  # fmt: skip
+        markers: dict[int, int] = {}  # evidence number -> citation marker
+        citations = []
+        parts = []
+        for sentence, support in sentences:
+            for n in support:
+                if n not in markers:
+                    markers[n] = len(markers) + 1
+                    citations.append(_cite(markers[n], numbered.sentences[n - 1], info))
+            tags = "".join(f"[{markers[n]}]" for n in support)
+            parts.append(f"{sentence.rstrip()} {tags}")
+        return Draft(" ".join(parts), False, citations, notes)
+
+
+def _cite(marker: int, s: Sentence, info: dict[str, ArticleInfo]) -> Citation:
+    meta = info[s.article_id]
+    return Citation(marker, s.article_id, meta.title, meta.published, meta.source,
+                    s.start, s.end, s.text)  # fmt: skip

@@ -1,0 +1,155 @@
+"""Citations for a model's answer, attached and checked in code.
+
+A language model words the answer from numbered evidence sentences, but its ``[n]`` markers are
+only hints. Each sentence of its reply is checked against the evidence: it is kept only if one
+evidence sentence (or the few it cites together) supports it, that is
+
+- the figures it states appear in that evidence (100,000 and "100 thousand" alike), and so do the
+  names it uses (capitalised words, a shared prefix being enough for Russia / Russian);
+- its words and its meaning overlap the evidence enough: half the share of its content words found
+  there plus half the cosine similarity of the two sentences, at least ``min_support``.
+
+A kept sentence is cited with the evidence that supports it, whatever the model wrote; a sentence
+nothing supports is left out; an answer left with nothing supported is a refusal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index.chunking import sentence_spans
+from index.embedding import Vectors
+from qa.retrieval import STOPWORDS, terms
+
+MIN_SUPPORT = 0.55
+REFUSAL_SIGNAL = re.compile(
+    r"NOT IN (?:THE )?ARTICLES|\b(?:passages|articles) (?:do not|don't|does not|doesn't)"
+    r" (?:say|mention|contain|answer|provide|specify|state)",
+    re.I,
+)
+_MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?(?:\s*(?:thousand|million|billion)\b)?", re.I)
+_CAPITAL = re.compile(r"\b[A-Z][A-Za-z'’-]+")
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+# Capitalised only because they start a sentence, or words the model adds to frame an answer.
+_FRAMING = {"according", "however", "also", "both", "while", "although", "meanwhile", "yes",
+            "no", "additionally", "furthermore", "overall", "instead", "in", "on", "as", "at"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Grounded:
+    """Sentences kept, each with the evidence numbers (1-based) that support it."""
+
+    sentences: list[tuple[str, list[int]]]
+    dropped: list[str] = field(default_factory=list)
+    refused: bool = False
+
+
+def numbers(text: str) -> set[float]:
+    """The figures in a text, as values: "94,000", "94000" and "94 thousand" are one."""
+    out: set[float] = set()
+    for m in _NUMBER.finditer(text):
+        raw = m.group(0).lower()
+        digits = re.match(r"[\d,]*\d(?:\.\d+)?", raw)
+        if not digits:
+            continue
+        value = float(digits.group(0).replace(",", ""))
+        scale = next((s for w, s in _SCALE.items() if raw.endswith(w)), 1.0)
+        out.add(value * scale)
+    return out
+
+
+def names(sentence: str) -> set[str]:
+    """Capitalised words that name something (not the framing words of a sentence)."""
+    return {
+        w for w in _CAPITAL.findall(sentence)
+        if w.lower() not in STOPWORDS and w.lower() not in _FRAMING and len(w) > 1
+    }  # fmt: skip
+
+
+def facts_hold(sentence: str, evidence: str) -> bool:
+    """Every figure and name of ``sentence`` appears in ``evidence``."""
+    if not numbers(sentence) <= numbers(evidence):
+        return False
+    low = evidence.lower()
+    return all(w.lower()[:5] in low for w in names(sentence))
+
+
+def split_answer(text: str) -> list[tuple[str, list[int]]]:
+    """The model's reply as (sentence without markers, the markers it carried)."""
+    out = []
+    for s, e in sentence_spans(text, 0, len(text)):
+        piece = text[s:e]
+        cited = [int(n) for m in _MARKER.finditer(piece) for n in re.split(r"\s*,\s*", m[1])]
+        clean = _MARKER.sub("", piece).strip()
+        if clean.startswith(("-", "*")):
+            clean = clean.lstrip("-* ").strip()
+        if terms(clean) or cited:
+            out.append((clean, cited))
+    # A trailing marker on its own line belongs to the sentence before it.
+    merged: list[tuple[str, list[int]]] = []
+    for clean, cited in out:
+        if not terms(clean) and merged:
+            merged[-1] = (merged[-1][0], merged[-1][1] + cited)
+        elif terms(clean):
+            merged.append((clean, cited))
+    return merged
+
+
+def lexical_support(sentence: str, evidence: str) -> float:
+    mine = set(terms(sentence))
+    return len(mine & set(terms(evidence))) / len(mine) if mine else 0.0
+
+
+def ground(
+    reply: str,
+    evidence: list[str],
+    evidence_vectors: Vectors,
+    embed: Callable[[list[str]], Vectors],
+    min_support: float = MIN_SUPPORT,
+) -> Grounded:
+    """Check each sentence of ``reply`` against the numbered ``evidence`` (1-based markers)."""
+    if REFUSAL_SIGNAL.search(reply):
+        return Grounded([], refused=True)
+    pieces = split_answer(reply)
+    if not pieces or not evidence:
+        return Grounded([], [p for p, _ in pieces], refused=True)
+    sims = embed([p for p, _ in pieces]) @ evidence_vectors.T
+    kept: list[tuple[str, list[int]]] = []
+    dropped: list[str] = []
+    for (sentence, cited), row in zip(pieces, np.atleast_2d(sims), strict=True):
+        support = _best_support(sentence, cited, evidence, row, min_support)
+        if support:
+            kept.append((sentence, support))
+        else:
+            dropped.append(sentence)
+    return Grounded(kept, dropped, refused=not kept)
+
+
+def _best_support(
+    sentence: str, cited: list[int], evidence: list[str], sims: Vectors, min_support: float
+) -> list[int]:
+    """The evidence numbers that support ``sentence``: the model's own choice when it holds up,
+    else the best single evidence sentence, else the model's cited ones taken together."""
+    valid = [n for n in dict.fromkeys(cited) if 1 <= n <= len(evidence)]
+
+    def score(ns: list[int]) -> float:
+        text = " ".join(evidence[n - 1] for n in ns)
+        if not facts_hold(sentence, text):
+            return -1.0
+        semantic = max(float(sims[n - 1]) for n in ns)
+        return 0.5 * lexical_support(sentence, text) + 0.5 * semantic
+
+    for n in valid:
+        if score([n]) >= min_support:
+            return [n]
+    scored = sorted(((score([n]), n) for n in range(1, len(evidence) + 1)), reverse=True)
+    if scored and scored[0][0] >= min_support:
+        return [scored[0][1]]
+    if len(valid) > 1 and score(valid) >= min_support:
+        return valid
+    return []
