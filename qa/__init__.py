@@ -16,9 +16,10 @@ from index.indexer import IndexReport
 from qa.answer import Answer, Citation, Passage
 from qa.assistant import Assistant, IndexSummary
 from qa.backend import index_paths
-from qa.settings import Settings  # first: sets the offline and no-telemetry switches
+from qa.settings import GENERATORS, Settings  # first: sets the offline and no-telemetry switches
 
 __all__ = [
+    "GENERATORS",
     "Answer",
     "Assistant",
     "Citation",

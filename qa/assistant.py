@@ -189,13 +189,14 @@ class Assistant:
                         prepared.question, history, prepared.evidence, self._vectors_of,
                         self.info, prepared.draft,
                     ):  # fmt: skip
-                        if isinstance(item, Draft):
-                            draft, generator = item, self.llm.name
+                        if isinstance(item, Draft):  # the base draft back: not worded by it
+                            worded = item is not prepared.draft
+                            draft, generator = item, self.llm.name if worded else "extractive"
                         else:
                             first = first or time.perf_counter()
                             yield item
                 except LLMUnavailable as exc:
-                    note = f"{exc}: this is the extractive answer instead"
+                    note = f"{str(exc).rstrip('.')} (this is the extractive answer instead)"
                     log.warning("%s", note)
                     draft = replace(prepared.draft, notes=[*prepared.draft.notes, note])
             t2 = time.perf_counter()

@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from index.errors import QAError
-from qa.settings import Settings  # sets the offline/telemetry switches first
+from qa.settings import GENERATORS, Settings  # sets the offline/telemetry switches first
 
 
 def _cmd_index(args: argparse.Namespace, settings: Settings) -> int:
@@ -40,6 +40,8 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from qa.assistant import Assistant, validate_question
 
     validate_question(args.question, settings.max_question_chars)  # before loading the model
+    if args.generator:
+        settings = settings.model_copy(update={"generator": args.generator})
     with Assistant.open(settings) as assistant:
         answer = assistant.ask(
             args.question, as_of=args.as_of, published_from=args.since,
@@ -48,6 +50,9 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
         return 0
+    for note in answer.notes:
+        if note != "the articles disagree":  # the text says so itself
+            print(f"note: {note}", file=sys.stderr)
     print(answer.text)
     if answer.citations:
         print("\nSources:")
@@ -68,6 +73,8 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from ui.app import serve
 
+    if args.generator:
+        settings = settings.model_copy(update={"generator": args.generator})
     return serve(settings, host=args.host, port=args.port, auth=args.auth)
 
 
@@ -99,12 +106,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", help="only articles published on or after this date")
     p.add_argument("--until", help="only articles published on or before this date")
     p.add_argument("--source", action="append", help="only this outlet (repeatable)")
+    p.add_argument("--generator", choices=GENERATORS, help="who words the answer (default:"
+                   " $QA_GENERATOR or extractive)")  # fmt: skip
     p.set_defaults(func=_cmd_ask)
 
     p = sub.add_parser("chat", help="start the web chat")
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback)")
     p.add_argument("--port", type=int, default=7860)
     p.add_argument("--auth", default=None, help="user:password (default: $QA_AUTH, if set)")
+    p.add_argument("--generator", choices=GENERATORS, help="who words the answers (default:"
+                   " $QA_GENERATOR or extractive)")  # fmt: skip
     p.set_defaults(func=_cmd_chat)
 
     p = sub.add_parser("eval", help="score the assistant on a gold Q&A set")
@@ -113,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="eval/out")
     p.add_argument("--check", action="store_true", help="fail when a metric drops below floor")
     p.add_argument("--baseline", default="eval/baseline.json")
+    p.add_argument("--generator", default=None,
+                   help="extractive, local or openai; several, comma-separated, are compared"
+                   " side by side (default: $QA_GENERATOR or extractive)")  # fmt: skip
     p.set_defaults(func=_cmd_eval)
 
     p = sub.add_parser("bench", help="speed and quality benchmarks against LlamaIndex")

@@ -75,7 +75,7 @@ def messages_for(question: str, history: list[dict[str, Any]] | None, numbered: 
 class LLMGenerator:
     """Streams the model's reply, then yields the grounded ``Draft`` as the last item."""
 
-    def __init__(self, llm: LLM, embed: Callable[[list[str]], Vectors], *, passages: int = 6,
+    def __init__(self, llm: LLM, embed: Callable[[list[str]], Vectors], *, passages: int = 5,
                  max_tokens: int = 160, timeout: float = 60.0,
                  min_support: float = MIN_SUPPORT) -> None:  # fmt: skip
         self.llm = llm

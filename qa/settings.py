@@ -28,6 +28,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict  # noqa: E402
 from index.embedding import DEFAULT_MODEL  # noqa: E402
 from index.indexer import IndexConfig  # noqa: E402
 
+GENERATORS = ("extractive", "local", "openai")
+Generator = Literal["extractive", "local", "openai"]
+
 
 class Settings(BaseSettings):
     """Every knob, its meaning and its bounds. ``QA_HOME=/data/news qa ask ...`` and so on."""
@@ -53,7 +56,7 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected.")
     max_sentences: int = Field(3, ge=1, le=10, description="Evidence sentences in an answer.")
-    generator: Literal["extractive", "local", "openai"] = Field(
+    generator: Generator = Field(
         "extractive",
         description="Who words the answer: evidence sentences verbatim (default), the local GGUF"
         " model (the llm extra), or an OpenAI-compatible server. Citations are checked either way.",

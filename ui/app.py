@@ -101,21 +101,30 @@ class Handlers:
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
 
-    def _ask(self, question: str, answers: list[Answer]) -> tuple[str, Answer | None]:
-        """The chat message for one question, and the Answer (None when it failed)."""
+    def _answers(
+        self, question: str, answers: list[Answer]
+    ) -> Iterator[tuple[str, Answer | None, bool]]:
+        """(chat message, Answer, done) as the answer is written: the model's draft while it
+        streams, then the verified answer (or one error line: done with no Answer)."""
         try:
-            answer = self.assistant.ask(question, history=history_of(answers))
+            draft = ""
+            for item in self.assistant.stream(question, history=history_of(answers)):
+                if isinstance(item, Answer):
+                    yield render.answer_markdown(item), item, True
+                    return
+                draft += item
+                yield render.draft_markdown(draft), None, False
         except QAError as exc:
-            return render.error_markdown(str(exc)), None
+            yield render.error_markdown(str(exc)), None, True
         except Exception:
             log.exception("answering %r failed", question)
-            return render.error_markdown(UNEXPECTED), None
-        return render.answer_markdown(answer), answer
+            yield render.error_markdown(UNEXPECTED), None, True
 
     def respond(
         self, question: str, chat: list[dict[str, Any]], answers: list[Answer]
     ) -> Iterator[tuple[Any, ...]]:
-        """Show the question at once with a pending note, then the answer and its sources.
+        """Show the question at once with a pending note, the model's draft as it streams (with
+        a language model), then the verified answer and its sources.
         Yields (textbox, chat, answers, picker, panel)."""
         question = (question or "").strip()
         if not question:
@@ -127,19 +136,23 @@ class Handlers:
             {"role": "assistant", "content": "", "metadata": render.PENDING},
         ]
         yield "", chat, answers, gr.skip(), gr.skip()
-        message, answer = self._ask(question, answers)
-        chat = [*chat[:-1], {"role": "assistant", "content": message}]
-        if answer is None:
-            yield "", chat, answers, gr.skip(), gr.skip()
-            return
-        choices = [(render.citation_label(c), str(c.marker)) for c in answer.citations]
-        yield (
-            "",
-            chat,
-            [*answers, answer],
-            gr.Radio(choices=[(ALL, ALL), *choices], value=ALL, visible=bool(choices)),
-            render.sources_html(answer.citations, answer.passages, answer.question),
-        )
+        for message, answer, done in self._answers(question, answers):
+            if not done:
+                draft = {"role": "assistant", "content": message, "metadata": render.DRAFTING}
+                yield "", [*chat[:-1], draft], answers, gr.skip(), gr.skip()
+                continue
+            chat = [*chat[:-1], {"role": "assistant", "content": message}]
+            if answer is None:
+                yield "", chat, answers, gr.skip(), gr.skip()
+                return
+            choices = [(render.citation_label(c), str(c.marker)) for c in answer.citations]
+            yield (
+                "",
+                chat,
+                [*answers, answer],
+                gr.Radio(choices=[(ALL, ALL), *choices], value=ALL, visible=bool(choices)),
+                render.sources_html(answer.citations, answer.passages, answer.question),
+            )
 
     def respond_example(
         self, evt: gr.SelectData, chat: list[dict[str, Any]], answers: list[Answer]

@@ -19,6 +19,7 @@ from qa import Answer, Citation, IndexSummary, Passage
 
 REFUSAL_PREFIX = "ℹ️ **Not in the articles:**"
 PENDING = {"title": "Searching the articles…", "status": "pending"}
+DRAFTING = {"title": "Writing… (citations are checked when the model is done)", "status": "pending"}
 
 _MARKERS = re.compile(r"\[\d+\](?:\[\d+\])*")  # a run of markers: [1] or [1][2][3]
 # Markdown's active ASCII punctuation: escaped with a backslash so that article text never turns
@@ -58,9 +59,24 @@ def answer_markdown(answer: Answer) -> str:
         hint = (
             "\n\n_The closest articles found are listed under Sources._" if answer.passages else ""
         )
-        return f"{REFUSAL_PREFIX} {escape_markdown(answer.text)}{hint}"
+        return (
+            f"{REFUSAL_PREFIX} {escape_markdown(answer.text)}{hint}{notes_markdown(answer.notes)}"
+        )
     markers = {c.marker for c in answer.citations}
-    return "\n".join(_line_markdown(line, markers) for line in answer.text.splitlines())
+    text = "\n".join(_line_markdown(line, markers) for line in answer.text.splitlines())
+    return text + notes_markdown(answer.notes)
+
+
+def notes_markdown(notes: Sequence[str]) -> str:
+    """What the reader should know about how the answer was made (a model left out, or one
+    unavailable), in small italics; "the articles disagree" needs no note, the text says it."""
+    shown = [n for n in notes if n != "the articles disagree"]
+    return "".join(f"\n\n<sub>ℹ️ {escape_markdown(n)}</sub>" for n in shown)
+
+
+def draft_markdown(text: str) -> str:
+    """A model's reply while it is being written: shown as plain text until it is checked."""
+    return escape_markdown(text)
 
 
 def question_markdown(question: str) -> str:
