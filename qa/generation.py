@@ -108,8 +108,9 @@ class LLMGenerator:
                           self.embed, self.min_support)  # fmt: skip
         notes = []
         if grounded.dropped:
-            notes.append(f"{len(grounded.dropped)} sentence(s) of the model's answer left out:"
-                         " not supported by the cited articles")  # fmt: skip
+            n = len(grounded.dropped)
+            notes.append(f"{n} sentence{'s' if n > 1 else ''} of the model's answer left out:"
+                         " the articles do not support it")  # fmt: skip
         if grounded.refused:
             yield Draft(REFUSAL, True, [], notes)
             return

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from qa import Assistant, Settings
 from ui.app import LAUNCH_OPTIONS, create_app
@@ -26,9 +27,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(home: Path) -> Iterator[RunningApp]:
-    """The real app over the index in ``home``, on a free loopback port, closed afterwards."""
-    assistant = Assistant.open(Settings(home=home))
+def serving(home: Path, llm: Any = None) -> Iterator[RunningApp]:
+    """The real app over the index in ``home`` (answers worded by ``llm``, if given), on a free
+    loopback port, closed afterwards."""
+    assistant = Assistant.open(Settings(home=home), llm=llm)
     app = create_app(assistant)
     try:
         _, url, _ = app.launch(
