@@ -85,6 +85,10 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
+    if args.part == "generate":
+        from eval.bench_generate import run_cli as generate
+
+        return generate(args, settings)
     from eval.bench import run_cli
 
     return run_cli(args, settings)
@@ -130,11 +134,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_eval)
 
     p = sub.add_parser("bench", help="speed and quality benchmarks against LlamaIndex")
-    p.add_argument("part", choices=["all", "ingest", "query", "retrieval"])
+    p.add_argument("part", choices=["all", "ingest", "query", "retrieval", "generate"])
     p.add_argument("--corpus", default="seeds")
     p.add_argument("--gold", default=None)
     p.add_argument("--out", default="bench-out")
     p.add_argument("--repeat", type=int, default=1)
+    p.add_argument(
+        "--generator",
+        default=None,
+        help="generate: generators to time, comma-separated (default extractive,local)",
+    )
+    p.add_argument("--limit", type=int, default=0, help="generate: only the first N questions")
     p.set_defaults(func=_cmd_bench)
     return parser
 
