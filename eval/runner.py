@@ -62,6 +62,7 @@ def evaluate(assistant: Assistant, items: list[GoldItem]) -> list[dict[str, Any]
             "retrieved": list(dict.fromkeys(p.article_id for p in answer.passages)),
             "latency_ms": round(latency, 1),
             "first_token_ms": first, "generator": answer.generator, "notes": answer.notes,
+            "model_reply": answer.model_reply,
             "scores": score_row(item, answer, assistant.articles),
         })  # fmt: skip
     return rows

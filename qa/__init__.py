@@ -16,10 +16,12 @@ from index.indexer import IndexReport
 from qa.answer import Answer, Citation, Passage
 from qa.assistant import Assistant, IndexSummary
 from qa.backend import index_paths
+from qa.grounding import MIN_SUPPORT, split_answer, support_score
 from qa.settings import GENERATORS, Settings  # first: sets the offline and no-telemetry switches
 
 __all__ = [
     "GENERATORS",
+    "MIN_SUPPORT",
     "Answer",
     "Assistant",
     "Citation",
@@ -34,4 +36,6 @@ __all__ = [
     "Settings",
     "StoreUnavailableError",
     "index_paths",
+    "split_answer",
+    "support_score",
 ]

@@ -56,6 +56,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # e.g. "the articles disagree"
     generator: str = "extractive"  # what worded the text: "extractive" or the model's name
+    model_reply: str | None = None  # the model's own text, before its sentences were checked
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

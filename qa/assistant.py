@@ -183,6 +183,7 @@ class Assistant:
                 return
             t1 = time.perf_counter()
             draft, generator, first = prepared.draft, "extractive", None
+            reply: list[str] = []
             if self.llm is not None and not prepared.draft.refused:
                 try:
                     for item in self.llm.stream(
@@ -194,6 +195,7 @@ class Assistant:
                             draft, generator = item, self.llm.name if worded else "extractive"
                         else:
                             first = first or time.perf_counter()
+                            reply.append(item)
                             yield item
                 except LLMUnavailable as exc:
                     note = f"{str(exc).rstrip('.')} (this is the extractive answer instead)"
@@ -204,7 +206,9 @@ class Assistant:
                        "total": round((t2 - t0) * 1000, 1)}  # fmt: skip
             if first is not None:
                 timings["first_token"] = round((first - t0) * 1000, 1)
-            yield self._finish(prepared, draft, generator, timings)
+            answer = self._finish(prepared, draft, generator, timings)
+            answer.model_reply = "".join(reply) if reply else None
+            yield answer
 
     def _vectors_of(self, sentences: list[Sentence]) -> Vectors:
         return self.vectors.get([(s.article_id, s.start, s.end) for s in sentences],

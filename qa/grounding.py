@@ -105,6 +105,15 @@ def lexical_support(sentence: str, evidence: str) -> float:
     return len(mine & set(terms(evidence))) / len(mine) if mine else 0.0
 
 
+def support_score(sentence: str, evidence: str, similarity: float) -> float:
+    """How well ``evidence`` supports ``sentence`` (``similarity``: their embeddings' cosine):
+    -1 when a figure or name of the sentence is missing from it, else half the share of the
+    sentence's content words found in it plus half the similarity."""
+    if not facts_hold(sentence, evidence):
+        return -1.0
+    return 0.5 * lexical_support(sentence, evidence) + 0.5 * similarity
+
+
 def ground(
     reply: str,
     evidence: list[str],
@@ -138,11 +147,8 @@ def _best_support(
     valid = [n for n in dict.fromkeys(cited) if 1 <= n <= len(evidence)]
 
     def score(ns: list[int]) -> float:
-        text = " ".join(evidence[n - 1] for n in ns)
-        if not facts_hold(sentence, text):
-            return -1.0
-        semantic = max(float(sims[n - 1]) for n in ns)
-        return 0.5 * lexical_support(sentence, text) + 0.5 * semantic
+        return support_score(sentence, " ".join(evidence[n - 1] for n in ns),
+                             max(float(sims[n - 1]) for n in ns))  # fmt: skip
 
     for n in valid:
         if score([n]) >= min_support:
