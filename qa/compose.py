@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from qa.answer import Citation
+from qa.entities import unmet
 from qa.evidence import UNITS, Sentence, entities, singular
 from qa.question import AnswerType
 from qa.retrieval import terms
@@ -42,6 +43,18 @@ class Generator(Protocol):
 
 _FIGURE = re.compile(
     r"\b(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s*(?:thousand|million))?\b(?=((?:\s+[\w-]+){0,4}))",
+    re.I,
+)
+# "How many troops did the defense minister say ..." asks for one source's figure;
+# "Does X's estimate match Y's?" and "Do the reports agree?" ask for a comparison.
+_ATTRIBUTED = re.compile(
+    r"\baccording to\b|\b(?:did|does|do|has|have|had)\b(?:\s+[\w'’.,-]+){1,14}?\s+"
+    r"(?:say|said|claim|claimed|report|reported|estimate|estimated|put|cite|cited)\b",
+    re.I,
+)
+_COMPARE = re.compile(
+    r"\b(?:match(?:es)?|agree|agrees|differ|differs|compare|compares|same as|consistent|"
+    r"disagree|disagrees)\b",
     re.I,
 )
 _NATIONS = {"russian", "ukrainian", "us", "american", "british", "nato", "belarusian", "german"}
@@ -87,6 +100,30 @@ def attribution(info: ArticleInfo) -> str:
     return f"{who} ({info.published})" if info.published else who
 
 
+def missing_answer(
+    kind: AnswerType, evidence: list[Sentence], threshold: float, question: str = ""
+) -> str | None:
+    """Why the evidence, though on topic, does not answer: a number, date or person question
+    whose strong evidence holds no number, date or person that fits it (the articles mention
+    the Belarus deployment but give no troop count; Thursday is not a calendar date; the German
+    foreign minister is not Ukraine's). None when the evidence holds the thing asked for."""
+    if not evidence:
+        return None
+    top = evidence[0].score
+    strong = [s for s in evidence if s.score >= max(threshold, 0.8 * top)]
+    if reason := unmet(question, [s.text for s in strong]):
+        return reason
+    if kind not in (AnswerType.NUMBER, AnswerType.DATE, AnswerType.PERSON):
+        return None
+    if any(s.typed > 0 for s in strong):
+        return None
+    if kind is AnswerType.PERSON:  # the role in one sentence, the name in the next
+        for s in strong:
+            if s.typed == 0 and ExtractiveGenerator._neighbour(kind, s, evidence):
+                return None
+    return f"no {kind.value} in the evidence fits the question"
+
+
 def _redundant(s: Sentence, chosen: list[Sentence]) -> bool:
     mine = set(terms(s.text))
     for c in chosen:
@@ -106,15 +143,21 @@ class ExtractiveGenerator:
                 info: dict[str, ArticleInfo], threshold: float) -> Draft:  # fmt: skip
         if not evidence or evidence[0].score < threshold:
             return Draft(REFUSAL, True)
+        if reason := missing_answer(kind, evidence, threshold, question):
+            return Draft(REFUSAL, True, notes=[reason])
         best = evidence[0]
-        disagreement = self._disagreement(question, kind, evidence)
-        if disagreement:
-            return self._compose_disagreement(disagreement, info)
+        compare = bool(_COMPARE.search(question))
+        if compare or not _ATTRIBUTED.search(question):  # "did X say": X's figure, not a survey
+            disagreement = self._disagreement(question, kind, evidence, compare)
+            if disagreement:
+                return self._compose_disagreement(disagreement, info)
         chosen = [best, *self._neighbour(kind, best, evidence)]
         for s in evidence[1:]:
             if len(chosen) >= self.max_sentences:
                 break
-            strong = s.score >= max(threshold, 0.8 * best.score)
+            # another article's sentence must be nearly as good to be worth a citation
+            bar = 0.8 if s.article_id == best.article_id else 0.9
+            strong = s.score >= max(threshold, bar * best.score)
             if strong and (kind is AnswerType.OTHER or s.typed > 0) and not _redundant(s, chosen):
                 chosen.append(s)
         return self._compose_plain(chosen, info)
@@ -134,16 +177,28 @@ class ExtractiveGenerator:
         return near[:1]
 
     def _disagreement(
-        self, question: str, kind: AnswerType, evidence: list[Sentence]
+        self, question: str, kind: AnswerType, evidence: list[Sentence], compare: bool = False
     ) -> list[Sentence]:
         """Sentences giving different figures (the best one for each figure), when the question
-        asks for a number and the strong evidence of more than one article gives more than one."""
+        asks for a number and the strong evidence of more than one article gives more than one
+        (or, when the question compares two figures, of one article)."""
         if kind is not AnswerType.NUMBER:
             return []
         top = evidence[0].score
-        best = next((s for s in evidence if s.score >= 0.7 * top and figures(s.text)), None)
-        if best is None:
+        pool = [s for s in evidence if s.score >= 0.7 * top and s.typed > 0 and figures(s.text)]
+        if not pool:
             return []
+
+        def support(s: Sentence) -> int:
+            """How many other articles give a figure of the same quantity: the anchor is the
+            figure the evidence is about, not a stray one (8,500 US troops on alert)."""
+            mine = figures(s.text)
+            return len({
+                o.article_id for o in pool if o.article_id != s.article_id
+                and any(same_quantity(u, v, mine) for v, u in figures(o.text).items())
+            })  # fmt: skip
+
+        best = max(pool, key=lambda s: (support(s), s.score))
         anchor = figures(best.text)
         asked = {w for w in re.findall(r"[a-z]+", question.lower()) if w in _NATIONS}
 
@@ -160,13 +215,13 @@ class ExtractiveGenerator:
         chosen, values = [best], set(anchor)
         for first_pass in (True, False):
             for s in evidence:
-                found = comparable(s) if s not in chosen and len(chosen) < 5 else set()
+                found = comparable(s) if s not in chosen and len(chosen) < 6 else set()
                 articles = {c.article_id for c in chosen}
                 new_article = s.article_id not in articles
                 if found and (new_article if first_pass else not found <= values):
                     chosen.append(s)
                     values |= found
-        distinct = len({s.article_id for s in chosen}) > 1
+        distinct = compare or len({s.article_id for s in chosen}) > 1
         return chosen if distinct and len(values) > 1 else []
 
     def _compose_plain(self, chosen: list[Sentence], info: dict[str, ArticleInfo]) -> Draft:

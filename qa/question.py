@@ -20,25 +20,45 @@ class AnswerType(StrEnum):
     OTHER = "other"
 
 
+_ROLES = (
+    r"official|person|leader|minister|president|general|spokes(?:man|woman|person)|secretary|"
+    r"diplomat|journalist|reporter|senator|lawmaker|analyst|correspondent|ambassador|envoy|"
+    r"chairman|chancellor|governor|mayor|commander|director|chief"
+)
 _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.NUMBER, re.compile(
-        r"\bhow (many|much|large|big)\b|\bwhat (number|percentage|share|figure|amount)s?\b"
-
+        r"\bhow (many|much|large|big|quickly|fast|often|long(?! ago))\b"
+        r"|\bwhat (number|percentage|share|figure|amount)s?\b|\bover what period\b"
         r"|\b(number|count|size|tally) of\b|\bwhat was the (death )?toll\b", re.I)),
     (AnswerType.DATE, re.compile(
-        r"^\s*(and\s+)?when\b|\bwhat (date|day|year|month|time)\b|\bon (which|what) (day|date)\b"
-        r"|\bby when\b|\bhow (soon|long ago)\b", re.I)),
+        r"^\s*(and\s+)?when\b|\b(what|which) (calendar )?(date|day|year|month|time)\b"
+        r"|\bon (which|what) (day|date)\b|\bby when\b|\bhow (soon|long ago)\b", re.I)),
     (AnswerType.PERSON, re.compile(
-        r"^\s*(and\s+)?who(m|se)?\b|\bwhich (official|person|leader|minister|president|general|"
-        r"spokes(man|woman|person)|secretary|diplomat|journalist|reporter|senator|lawmaker)\b"
-        r"|\bname of the\b|\bwho (is|was|are|were)\b", re.I)),
+        rf"^\s*(and\s+)?who(m|se)?\b|\bwhich ([\w.-]+ ){{0,3}}({_ROLES})\b"
+        rf"|\bname of the\b|\bname of [\w'’ -]{{0,30}}\b({_ROLES})\b|\bwho (is|was|are|were)\b",
+        re.I)),
     (AnswerType.PLACE, re.compile(
         r"^\s*(and\s+)?where\b|\b(which|what) (country|countries|city|cities|region|peninsula|"
-        r"capital|place|border|location|nation)\b|\bin what (city|country|region)\b", re.I)),
+        r"capital|place|border|location|nation|sea)\b|\bin what (city|country|region)\b", re.I)),
     (AnswerType.ORGANISATION, re.compile(
-        r"\b(which|what) (organi[sz]ation|agency|alliance|outlet|newspaper|news agency|group|"
-        r"company|ministry|institution|body|bloc|network|publication)\b", re.I)),
+        r"\b(which|what) ([\w-]+ ){0,2}(organi[sz]ation|agency|alliance|outlet|newspaper|"
+        r"news agency|group|company|firm|ministry|institution|body|bloc|network|publication|"
+        r"think tank|programme|program|show|broadcaster)\b", re.I)),
 ]  # fmt: skip
+
+_GRAINS = [
+    ("deadline", re.compile(r"^\s*(and\s+)?by when\b|\bby what (date|time)\b", re.I)),
+    ("calendar", re.compile(r"\b(what|which) (calendar )?date\b|\bcalendar date\b", re.I)),
+    ("year", re.compile(r"\b(what|which) year\b", re.I)),
+    ("month", re.compile(r"\b(what|which) month\b", re.I)),
+    ("weekday", re.compile(r"\bday of the week\b|\b(what|which) day\b", re.I)),
+]
+
+
+def date_grain(question: str) -> str | None:
+    """How precise a date the question wants: "calendar" (on what date), "year", "month",
+    "weekday" (on which day), "deadline" (by when), or None (any date will do)."""
+    return next((grain for grain, pattern in _GRAINS if pattern.search(question)), None)
 
 
 _ESTIMATE = re.compile(r"\b(estimate|figure|tally|count)s?\b", re.I)

@@ -1,0 +1,381 @@
+"""What an answer must contain: the things of the expected type a sentence holds ("94,000 troops",
+"Oleksii Reznikov", "January 28"), and whether they fit what the question asks (the counted noun
+of "how many troops", the role and nation of "who is Ukraine's foreign minister", the grain of
+"in what year" or "on what date", the deadline of "by when")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.question import AnswerType, date_grain
+from qa.retrieval import terms
+
+_MONTH = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|jan\.|feb\.|mar\.|apr\.|aug\.|sept?\.|oct\.|nov\.|dec\.)"
+)
+_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_NUMBER = re.compile(
+    r"\b\d[\d,.]*\b(?:\s*(?:thousand|million|billion|percent|%))?"
+    r"|\b\d+-fold\b|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|hundred|dozen|dozens|hundreds|thousands|millions|twice|half|"
+    r"(?:doubl|tripl|quadrupl|halv)(?:e|ed|es|ing))\b",
+    re.I,
+)
+_DATE = re.compile(
+    rf"\b(?:{_WEEKDAY}|today|yesterday|tonight|tomorrow|(?:last|this|next) (?:week|month|year)|"
+    rf"(?:early|mid|late)[- ]{_MONTH}|end of {_MONTH}|{_MONTH}(?:\s+\d{{1,2}}\b)?|"
+    r"(?:19|20)\d\d(?:-\d\d-\d\d)?)",
+    re.I,
+)
+_GRAIN = {
+    "year": re.compile(r"\b(?:19|20)\d\d\b"),
+    "month": re.compile(rf"\b{_MONTH}", re.I),
+    "weekday": re.compile(rf"\b(?:{_WEEKDAY}|today|yesterday|tonight|tomorrow)\b", re.I),
+    "calendar": re.compile(
+        rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}|\b(?:19|20)\d\d-\d\d-\d\d\b", re.I
+    ),
+}
+# "by when": a date the thing may happen by, not any date in the sentence
+_DEADLINE = re.compile(
+    rf"\b(?:by|before|until|as soon as|as early as|no later than|within|in)\s+(?:the\s+)?"
+    rf"(?:(?:early|mid|late|end of)[- ]?\s*)?(?:{_MONTH}|(?:19|20)\d\d|{_WEEKDAY}|next)",
+    re.I,
+)
+_NAME = re.compile(r"\b[A-Z][a-z'’-]+(?:\s+[A-Z]\.)?(?:\s+(?:von der |de |van )?[A-Z][a-z'’-]+)+\b")
+# "said Cranny-Evans", "Kirby said": a lone surname next to a speech verb is a person
+_SPEAKER = re.compile(
+    r"\b(?:said|says|told|added|noted)\s+([A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?)\b"
+    r"|\b([A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?),?\s+(?:said|says|told|added|noted)\b"
+)
+_NOT_PEOPLE = {
+    "he",
+    "she",
+    "it",
+    "they",
+    "we",
+    "i",
+    "pentagon",
+    "kremlin",
+    "moscow",
+    "nato",
+    "this",
+}
+_TITLE_WORDS = re.compile(
+    r"\b(?:president|minister|secretary|spokes(?:man|woman|person)|gen\.|general|chairman|"
+    r"chancellor|official|ambassador|leader|senator|rep\.)\b",
+    re.I,
+)
+_PLACE = re.compile(
+    r"\b(?:in|at|near|from|to|into|across|along|toward|towards|inside|outside)\s+"
+    r"(?:the\s+)?([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)"
+)
+_ORG = re.compile(
+    r"\b(?:[A-Z]{2,}|[A-Z][a-z]+ (?:Ministry|Department|Council|Agency|Service|Forces|Union)|"
+    r"Pentagon|Kremlin|White House|Reuters|Associated Press|Congress|Senate)\b"
+    # multi-word names: "Times of Israel", "Maxar Technologies", "Center for Strategic and ..."
+    r"|\b[A-Z][\w&’'-]+(?:\s+(?:of|for|and|on|the)?\s*[A-Z][\w&’'-]+)+"
+)
+_TIME_UNIT = re.compile(r"\b(?:second|minute|hour|day|week|month|year|decade)s?\b", re.I)
+
+
+def entities(text: str, kind: AnswerType) -> set[str]:
+    """The spans in ``text`` that could answer a question of ``kind``, lower-cased."""
+    if kind is AnswerType.NUMBER:
+        found = [m.group(0) for m in _NUMBER.finditer(text)]
+    elif kind is AnswerType.DATE:
+        found = [m.group(0) for m in _DATE.finditer(text)]
+    elif kind is AnswerType.PERSON:
+        found = list(names(text))
+        found += [m.group(0) for m in _TITLE_WORDS.finditer(text)] if not found else []
+    elif kind is AnswerType.PLACE:
+        found = [m.group(1) for m in _PLACE.finditer(text)]
+    elif kind is AnswerType.ORGANISATION:
+        found = [m.group(0) for m in _ORG.finditer(text)]
+    else:
+        return set()
+    return {f.lower().strip(" .,") for f in found}
+
+
+def names(text: str) -> set[str]:
+    """People's names in ``text`` (full names, and lone surnames next to a speech verb)."""
+    found = [m.group(0) for m in _NAME.finditer(text)]
+    found += [
+        name for m in _SPEAKER.finditer(text)
+        if (name := m[1] or m[2]).lower() not in _NOT_PEOPLE and name.lower() not in NATIONS
+    ]  # fmt: skip
+    return {f.lower().strip(" .,") for f in found}
+
+
+def singular(word: str) -> str:
+    """'casualties' -> 'casualty', 'troops' -> 'troop' (enough for counted nouns)."""
+    word = word.lower()
+    return word[:-3] + "y" if word.endswith("ies") else word.rstrip("s")
+
+
+# What a figure counts: 100,000 soldiers and 94,000 troops are one quantity, 14,000 casualties
+# another (used to attach numbers to "how many X" and to tell disagreements from other figures).
+UNITS = {
+    "troop": "troops", "soldier": "troops", "force": "troops", "servicemen": "troops",
+    "personnel": "troops", "service": "troops", "fighter": "troops", "sailor": "troops",
+    "casualty": "casualties", "people": "casualties", "death": "casualties", "dead": "casualties",
+    "killed": "casualties", "live": "casualties", "victim": "casualties", "person": "casualties",
+    "civilian": "casualties",
+}  # fmt: skip
+
+# Countries and the words that name them: "Ukraine's foreign minister" is not the German one.
+NATIONS = {
+    "ukraine": "ukraine", "ukrainian": "ukraine", "kyiv": "ukraine", "kiev": "ukraine",
+    "russia": "russia", "russian": "russia", "kremlin": "russia", "moscow": "russia",
+    "us": "us", "u.s.": "us", "american": "us", "america": "us", "washington": "us",
+    "uk": "uk", "british": "uk", "britain": "uk", "german": "germany", "germany": "germany",
+    "french": "france", "france": "france", "belarus": "belarus", "belarusian": "belarus",
+    "polish": "poland", "poland": "poland", "chinese": "china", "china": "china",
+    "nato": "nato", "eu": "eu", "european": "eu",
+}  # fmt: skip
+
+_COUNTED = re.compile(
+    r"\b(?i:how many)\s+(?:(?:[A-Z][\w-]*|more|of\s+(?:those|them|these))\s+)*([a-z]+)"
+)
+_DURATION = re.compile(r"\bhow (?:quickly|fast|long(?! ago))\b|\bover what period\b", re.I)
+_ROLE = re.compile(
+    r"\b(minister|spokes(?:man|woman|person)|president|secretary|general|ambassador|chairman|"
+    r"chancellor|analyst|correspondent|director|envoy|premier|governor|mayor|chief)\b",
+    re.I,
+)
+_VERBS = {"are", "is", "were", "was", "did", "do", "doe", "have", "ha", "had"}
+
+
+def focus_noun(question: str, kind: AnswerType) -> str | None:
+    """What the answer must be about: the counted noun of "how many troops", a time unit for
+    "how quickly", or the role of "who is the foreign minister" (the sentence naming someone
+    must name that role)."""
+    if kind is AnswerType.NUMBER and _DURATION.search(question):
+        return "time"
+    if kind is AnswerType.NUMBER and (m := _COUNTED.search(question)):
+        noun = singular(m[1])
+        return None if noun in _VERBS else noun
+    if kind is AnswerType.PERSON and (m := _ROLE.search(question)):
+        return singular(m[1])
+    return None
+
+
+def _role_context(text: str, role: str) -> list[tuple[str, str | None]]:
+    """(the words just before each mention of ``role``, the nation among them) in ``text``."""
+    out = []
+    for m in re.finditer(rf"\b{role}", text, re.I):
+        before = re.findall(r"[\w.’']+", text[max(0, m.start() - 40) : m.start()].lower())[-3:]
+        before = [w.removesuffix("'s").removesuffix("’s") for w in before]
+        nation = next((NATIONS[w] for w in reversed(before) if w in NATIONS), None)
+        out.append((" ".join(before), nation))
+    return out
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What a sentence must hold to answer the question: a thing of ``kind`` not already in the
+    question, attached to ``focus`` (and, for roles, of the same ``qualifier`` and ``nation``),
+    at the date ``grain`` asked for."""
+
+    kind: AnswerType
+    asked: frozenset[str] = frozenset()
+    focus: str | None = None
+    grain: str | None = None
+    qualifier: str | None = None  # "defense" of "defense minister"
+    nation: str | None = None  # "ukraine" of "Ukraine's foreign minister"
+    identity: bool = False  # "who is the X": the role is all the question says of the person
+    context: frozenset[str] = frozenset()  # the question's own content terms besides the focus
+
+    def match(self, text: str) -> float:
+        """1 when the sentence holds a new thing of the expected type that fits the question,
+        0.3 when it is vaguer ("tens of thousands" for "how many"), 0 when the thing is there but
+        unattached, -0.5 when there is none, -1 when it contradicts the question (another
+        nation's minister)."""
+        if self.kind is AnswerType.OTHER:
+            return 0.0
+        found = entities(text, self.kind) - self.asked
+        if self.kind is AnswerType.PERSON and self.focus:
+            return self._person_fit(text, bool(names(text) - self.asked))
+        if not found:
+            return -0.5
+        if self.kind is AnswerType.NUMBER:
+            return self._number_fit(text, found)
+        if self.kind is AnswerType.DATE and self.grain:
+            return self._date_fit(text)
+        return 1.0
+
+    def _person_fit(self, text: str, named: bool) -> float:
+        """The role asked about must be there, of the same kind and nation; the name may be in
+        the next sentence ("... the defense minister said." / "Oleksii Reznikov said ...")."""
+        role = self._role_fit(text)
+        if role < 0:
+            return role
+        if role == 0:  # "which analyst said ...": the name may come without the title
+            return 0.5 if named and not self.identity else -0.5
+        return 1.0 if named else 0.0
+
+    def _role_fit(self, text: str) -> float:
+        mentions = _role_context(text, self.focus or "")
+        if not mentions:
+            return 0.0
+        fits = [
+            (not self.qualifier or self.qualifier in before)
+            and (not self.nation or nation in (None, self.nation))
+            for before, nation in mentions
+        ]
+        return 1.0 if any(fits) else -1.0
+
+    def _number_fit(self, text: str, found: set[str]) -> float:
+        if self.focus == "time":
+            return (
+                1.0
+                if re.search(rf"(?:{_NUMBER.pattern})\s+{_TIME_UNIT.pattern}", text, re.I)
+                else 0.0
+            )
+        if self.focus:
+            after = re.findall(
+                rf"(?:{_NUMBER.pattern})(?:\s*(?:thousand|million))?((?:\s+[\w\[\]-]+){{1,4}})",
+                text,
+                re.I,
+            )
+            nouns = {singular(w) for a in after for w in re.findall(r"[a-z]+", a.lower())}
+            unit = UNITS.get(self.focus)
+            if self.focus not in nouns and not (unit and unit in {UNITS.get(n) for n in nouns}):
+                return 0.0
+            if self.context and not self._near_figure(text):
+                return 0.0  # "1,000 personnel to each country ... stationed in Poland"
+        if not any(c.isdigit() for f in found for c in f):
+            return 0.3  # "tens of thousands" answers "how many" worse than "94,000"
+        return 1.0
+
+    def _near_figure(self, text: str, window: int = 10) -> bool:
+        """Whether some term of the question sits within ``window`` words of a figure: the
+        figure is about what the question asks, not about another clause of the sentence."""
+        words = re.findall(r"[\w'’,.-]+", text)
+        for i, w in enumerate(words):
+            if _NUMBER.fullmatch(w.strip(",.")) or _NUMBER.fullmatch(w):
+                near = set(terms(" ".join(words[max(0, i - window) : i + window + 1])))
+                if near & self.context or any(prefix_match(t, near) for t in self.context):
+                    return True
+        return False
+
+    def _date_fit(self, text: str) -> float:
+        if self.grain == "deadline":
+            return 1.0 if _DEADLINE.search(text) else 0.3
+        pattern = _GRAIN.get(self.grain or "")
+        return 1.0 if pattern is None or pattern.search(text) else -0.5
+
+
+def prefix_match(term: str, have: set[str]) -> bool:
+    """A near form: "ukrain"/"ukrainian", "invas"/"invad", "agre"/"agreement" (the stemmer
+    leaves derivations apart)."""
+    if len(term) < 4 or not term.isalpha():
+        return False
+    for h in have:
+        n = 0
+        for a, b in zip(term, h, strict=False):
+            if a != b:
+                break
+            n += 1
+        if n >= 4 and n >= 0.75 * min(len(term), len(h)):
+            return True
+    return False
+
+
+# Words that say what kind of answer is wanted, not what it is about: a sentence answering
+# "how many troops" or "which outlet reported it" does not contain "many" or "outlet".
+FRAME = frozenset(
+    terms(
+        "many much number figure figures amount name named type kind sort outlet agency company "
+        "organisation organization body group date day year month time week city cities country "
+        "countries place location describe described characterise characterize characterised "
+        "phrase word words quote quoted remark remarks roughly approximately about exactly"
+    )
+)
+
+
+def expectation(question: str, kind: AnswerType) -> Expectation:
+    """What ``question`` expects its answer to hold."""
+    focus = focus_noun(question, kind)
+    qualifier = nation = None
+    if kind is AnswerType.PERSON and focus:
+        for before, found in _role_context(question, focus)[:1]:
+            nation = found
+            words = [w for w in before.split() if w not in NATIONS and w not in _FILLER]
+            qualifier = words[-1] if words else None
+    identity = bool(_IDENTITY.search(question))
+    context = {t for t in terms(question) if t not in FRAME and (not focus or t != _stem1(focus))}
+    return Expectation(
+        kind, frozenset(entities(question, kind)), focus, date_grain(question), qualifier, nation,
+        identity, frozenset(context),
+    )  # fmt: skip
+
+
+def _stem1(word: str) -> str:
+    found = terms(word)
+    return found[0] if found else word
+
+
+_IDENTITY = re.compile(r"^\s*who (is|was|are|were)\b[^,]*\??$|\bname of\b", re.I)
+
+
+_FILLER = {"the", "a", "an", "is", "of", "who", "what", "which", "was", "name", "top", "and"}
+
+
+def type_match(text: str, kind: AnswerType, asked: set[str], focus: str | None) -> float:
+    """``Expectation.match`` for a kind, the question's own entities and a focus noun."""
+    return Expectation(kind, frozenset(asked), focus).match(text)
+
+
+# "What type of fighter jet ...": the answer names the kind ("Su-35 fighter jet"), it does not
+# just mention the thing ("one of its fighter planes").
+_KIND_OF = re.compile(
+    r"\b(?:what|which) (?:type|kind|model|make|brand|class|variety|sort)s? of ((?:[\w-]+\s+){0,3}[\w-]+)",
+    re.I,
+)
+# "What was agreed ...", "What did he and Zelensky agree ...": the event the question is about.
+_EVENT = re.compile(
+    r"^\s*(?i:(?:and\s+)?what (?:was|were|has been|have been|had been)) ([a-z]+(?:ed|en))\b"
+    r"|^\s*(?i:(?:and\s+)?what (?:did|do|does|will|would)) (?:he|she|they|it|we|[A-Z][\w'’-]+)"
+    r"(?: and (?:he|she|they|[A-Z][\w'’-]+))* ([a-z]+)\b"
+)
+_SPEECH = frozenset(
+    terms(
+        "say said tell told describe call think mean claim insist warn suggest argue add note use do "
+        "make ask answer reply respond characterise characterize see want need hope believe know"
+    )
+)
+
+
+def unmet(question: str, texts: list[str]) -> str | None:
+    """What the question presupposes that none of ``texts`` (the strong evidence) holds: the
+    event it asks about ("what was agreed" when the call is only announced), or the kind of a
+    thing ("what type of jet" when no type is named). None when nothing is missing."""
+    if m := _EVENT.search(question):
+        verb = terms(m[1] or m[2])
+        if verb and verb[0] not in _SPEECH:
+            have = {t for text in texts for t in terms(text)}
+            if verb[0] not in have and not prefix_match(verb[0], have):
+                return f"nothing in the evidence is about “{m[1] or m[2]}”"
+    if m := _KIND_OF.search(question):
+        heads = {singular(w) for w in re.findall(r"[a-z]+", m[1].lower())} - {"the", "a", "an"}
+        for text in texts:
+            for w in re.finditer(r"[\w-]+", text):
+                if singular(w[0]) not in heads:
+                    continue
+                around = re.findall(r"[\w-]+", text[max(0, w.start() - 25) : w.end() + 25])
+                if any(_specific(a, question) for a in around):
+                    return None
+        return f"the articles do not name the {m[0].split()[1]} of {m[1]}"
+    return None
+
+
+def _specific(word: str, question: str) -> bool:
+    """A name or model designation ("Su-35", "Javelin") that the question does not contain."""
+    return (
+        (word[:1].isupper() or any(c.isdigit() for c in word))
+        and word.lower() not in NATIONS
+        and word.lower() not in question.lower()
+        and word.lower() not in {"the", "a", "an", "its", "his", "her", "their"}
+    )
