@@ -61,6 +61,12 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, float]:
 
     out["accuracy"] = mean([r["scores"]["correct"] for r in answerable])
     out["f1"] = mean([r["scores"]["f1"] for r in answerable])
+    # the target: right answer, quoted, and every citation in a supporting article
+    out["strict_accuracy"] = mean([
+        float(r["scores"]["correct"] and r["scores"]["supported"]
+              and r["scores"]["citation_precision"] == 1.0)
+        for r in answerable
+    ])  # fmt: skip
     out["citation_source_precision"] = mean([r["scores"]["citation_precision"] for r in cited])
     out["supported"] = mean([r["scores"]["supported"] for r in answerable])
     out["citation_validity"] = mean(

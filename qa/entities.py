@@ -39,7 +39,7 @@ _GRAIN = {
 }
 # "by when": a date the thing may happen by, not any date in the sentence
 _DEADLINE = re.compile(
-    rf"\b(?:by|before|until|as soon as|as early as|no later than|within|in)\s+(?:the\s+)?"
+    rf"\b(?:by|before|until|as soon as|as early as|no later than)\s+(?:the\s+)?"
     rf"(?:(?:early|mid|late|end of)[- ]?\s*)?(?:{_MONTH}|(?:19|20)\d\d|{_WEEKDAY}|next)",
     re.I,
 )
@@ -50,18 +50,9 @@ _SPEAKER = re.compile(
     r"|\b([A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?),?\s+(?:said|says|told|added|noted)\b"
 )
 _NOT_PEOPLE = {
-    "he",
-    "she",
-    "it",
-    "they",
-    "we",
-    "i",
-    "pentagon",
-    "kremlin",
-    "moscow",
-    "nato",
-    "this",
-}
+    "he", "she", "it", "they", "we", "i", "pentagon", "kremlin", "moscow", "nato", "this",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
+}  # fmt: skip
 _TITLE_WORDS = re.compile(
     r"\b(?:president|minister|secretary|spokes(?:man|woman|person)|gen\.|general|chairman|"
     r"chancellor|official|ambassador|leader|senator|rep\.)\b",
