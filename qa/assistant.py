@@ -30,7 +30,7 @@ from qa.backend import make_embedder, make_llm, open_store
 from qa.citations import verify
 from qa.compose import ArticleInfo, Draft, ExtractiveGenerator, Generator
 from qa.evidence import Sentence, SentenceVectors, score_sentences
-from qa.generation import LLMGenerator
+from qa.generation import LLMGenerator, Worded
 from qa.llm import LLM, LLMUnavailable
 from qa.question import answer_type, condense
 from qa.retrieval import STOPWORDS, HybridRetriever, Query
@@ -190,9 +190,9 @@ class Assistant:
                         prepared.question, history, prepared.evidence, self._vectors_of,
                         self.info, prepared.draft,
                     ):  # fmt: skip
-                        if isinstance(item, Draft):  # the base draft back: not worded by it
-                            worded = item is not prepared.draft
-                            draft, generator = item, self.llm.name if worded else "extractive"
+                        if isinstance(item, Worded):
+                            draft = item.draft
+                            generator = self.llm.name if item.by_model else "extractive"
                         else:
                             first = first or time.perf_counter()
                             reply.append(item)

@@ -8,9 +8,10 @@ articles disagree on a figure the answer is its per-article list, which a small 
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from index.embedding import Vectors
@@ -20,14 +21,25 @@ from qa.evidence import Sentence
 from qa.grounding import MIN_SUPPORT, ground
 from qa.llm import LLM, LLMUnavailable
 
+_MARKERS = re.compile(r"\s*\[\d+\]")
 SYSTEM = (
     "You answer questions about news articles using only the numbered passages you are given. "
-    "Answer in one to three short sentences. End every sentence with the number of the passage it "
+    "Answer in one to three short sentences; the first one answers the question directly, with "
+    "the name, figure, place or date asked for. End every sentence with the number of the passage it "
     "comes from in square brackets, like [2]. Copy figures, names and dates exactly as the passages "
     "give them; never add facts that are not in the passages. If the passages give different "
     "figures, say so and give each one with its passage number. If the passages do not answer the "
     "question, reply exactly: NOT IN ARTICLES"
 )
+
+
+@dataclass(frozen=True)
+class Worded:
+    """The end of a stream: the draft, and whether the model worded it (else it is the
+    extractive draft, passed through)."""
+
+    draft: Draft
+    by_model: bool
 
 
 @dataclass(frozen=True)
@@ -64,7 +76,9 @@ def messages_for(question: str, history: list[dict[str, Any]] | None, numbered: 
     for m in (history or [])[-4:]:
         role, content = m.get("role"), str(m.get("content") or "")
         if role in ("user", "assistant") and content:
-            out.append({"role": str(role), "content": content[:1000]})
+            # earlier markers point at earlier passages: keep them out of this prompt's numbering
+            content = _MARKERS.sub("", content)[:1000]
+            out.append({"role": str(role), "content": content})
     out.append({
         "role": "user",
         "content": f"Passages:\n{numbered.prompt_lines(info)}\n\nQuestion: {question}",
@@ -73,7 +87,7 @@ def messages_for(question: str, history: list[dict[str, Any]] | None, numbered: 
 
 
 class LLMGenerator:
-    """Streams the model's reply, then yields the grounded ``Draft`` as the last item."""
+    """Streams the model's reply, then yields the grounded draft (``Worded``) as the last item."""
 
     def __init__(self, llm: LLM, embed: Callable[[list[str]], Vectors], *, passages: int = 5,
                  max_tokens: int = 160, timeout: float = 60.0,
@@ -88,11 +102,12 @@ class LLMGenerator:
 
     def stream(self, question: str, history: list[dict[str, Any]] | None,
                evidence: list[Sentence], evidence_vectors: Callable[[list[Sentence]], Vectors],
-               info: dict[str, ArticleInfo], base: Draft) -> Iterator[str | Draft]:  # fmt: skip
-        """``base`` is the extractive draft: refusals and disagreements pass through as they are.
-        Raises ``LLMUnavailable`` when the model cannot answer."""
+               info: dict[str, ArticleInfo], base: Draft) -> Iterator[str | Worded]:  # fmt: skip
+        """``base`` is the extractive draft: refusals and disagreements pass through as they are,
+        and so does a draft the model declines to answer from. A reply with nothing supported is
+        a refusal. Raises ``LLMUnavailable`` when the model cannot answer."""
         if base.refused or base.notes:
-            yield base
+            yield Worded(base, False)
             return
         numbered = select_evidence(evidence, base, self.passages)
         reply = []
@@ -111,10 +126,14 @@ class LLMGenerator:
             n = len(grounded.dropped)
             notes.append(f"{n} sentence{'s' if n > 1 else ''} of the model's answer left out:"
                          " the articles do not support it")  # fmt: skip
-        if grounded.refused:
-            yield Draft(REFUSAL, True, [], notes)
+        if grounded.declined:  # the evidence passed the refusal threshold: show it as it is
+            note = "the model found no answer in the passages; these are the evidence sentences"
+            yield Worded(replace(base, notes=[*base.notes, note]), False)
             return
-        yield self._draft(grounded.sentences, numbered, info, notes)
+        if grounded.refused:
+            yield Worded(Draft(REFUSAL, True, [], notes), True)
+            return
+        yield Worded(self._draft(grounded.sentences, numbered, info, notes), True)
 
     @staticmethod
     def _draft(sentences: list[tuple[str, list[int]]], numbered: Numbered,

@@ -47,6 +47,7 @@ class Grounded:
     sentences: list[tuple[str, list[int]]]
     dropped: list[str] = field(default_factory=list)
     refused: bool = False
+    declined: bool = False  # the model itself said the passages do not answer
 
 
 def numbers(text: str) -> set[float]:
@@ -122,8 +123,8 @@ def ground(
     min_support: float = MIN_SUPPORT,
 ) -> Grounded:
     """Check each sentence of ``reply`` against the numbered ``evidence`` (1-based markers)."""
-    if REFUSAL_SIGNAL.search(reply):
-        return Grounded([], refused=True)
+    if REFUSAL_SIGNAL.search(reply) or not reply.strip():
+        return Grounded([], refused=True, declined=True)
     pieces = split_answer(reply)
     if not pieces or not evidence:
         return Grounded([], [p for p, _ in pieces], refused=True)

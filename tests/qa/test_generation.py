@@ -99,6 +99,15 @@ def test_nothing_supported_becomes_a_refusal(seed_home: Path) -> None:
         assert "don't answer" in answer.text
 
 
+def test_model_declining_keeps_the_extractive_answer(seed_home: Path) -> None:
+    with open_with(seed_home, ScriptedLLM(lambda p: "NOT IN ARTICLES")) as assistant:
+        answer = assistant.ask(QUESTION)
+        assert not answer.refused and "Stockholm" in answer.text
+        assert answer.generator == "extractive" and answer.model_reply == "NOT IN ARTICLES"
+        assert any("found no answer" in n for n in answer.notes)
+        assert_verified(assistant, answer)
+
+
 def test_refused_questions_never_reach_the_model(seed_home: Path) -> None:
     llm = ScriptedLLM(lambda p: "anything [1]")
     with open_with(seed_home, llm) as assistant:

@@ -77,8 +77,10 @@ def test_unsupported_sentence_is_dropped_the_rest_kept() -> None:
 
 
 def test_the_model_saying_the_articles_lack_the_answer_is_a_refusal() -> None:
-    assert check("NOT IN ARTICLES")[2]
-    assert check("The passages do not say who won the election.")[2]
+    for reply in ("NOT IN ARTICLES", "The passages do not say who won the election.", " "):
+        grounded = ground(reply, EVIDENCE, EMBEDDER.embed_documents(EVIDENCE),
+                          EMBEDDER.embed_documents)  # fmt: skip
+        assert grounded.refused and grounded.declined and not grounded.sentences
 
 
 def test_empty_reply_or_no_evidence_is_a_refusal() -> None:
