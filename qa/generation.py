@@ -119,8 +119,9 @@ class LLMGenerator:
             if time.monotonic() > deadline:
                 raise LLMUnavailable(f"the model took longer than {self.timeout:g} s")
         texts = [s.text for s in numbered.sentences]
+        contexts = [f"{s.passage.text} {question}" for s in numbered.sentences]
         grounded = ground("".join(reply), texts, evidence_vectors(numbered.sentences),
-                          self.embed, self.min_support)  # fmt: skip
+                          self.embed, self.min_support, contexts)  # fmt: skip
         notes = []
         if grounded.dropped:
             n = len(grounded.dropped)

@@ -72,11 +72,12 @@ def names(sentence: str) -> set[str]:
     }  # fmt: skip
 
 
-def facts_hold(sentence: str, evidence: str) -> bool:
-    """Every figure and name of ``sentence`` appears in ``evidence``."""
+def facts_hold(sentence: str, evidence: str, context: str = "") -> bool:
+    """Every figure of ``sentence`` appears in ``evidence``, and every name in it or in its
+    ``context`` (the passage around it, and the question: "the agency said" quotes Janes)."""
     if not numbers(sentence) <= numbers(evidence):
         return False
-    low = evidence.lower()
+    low = f"{evidence} {context}".lower()
     return all(w.lower()[:5] in low for w in names(sentence))
 
 
@@ -106,11 +107,11 @@ def lexical_support(sentence: str, evidence: str) -> float:
     return len(mine & set(terms(evidence))) / len(mine) if mine else 0.0
 
 
-def support_score(sentence: str, evidence: str, similarity: float) -> float:
+def support_score(sentence: str, evidence: str, similarity: float, context: str = "") -> float:
     """How well ``evidence`` supports ``sentence`` (``similarity``: their embeddings' cosine):
-    -1 when a figure or name of the sentence is missing from it, else half the share of the
-    sentence's content words found in it plus half the similarity."""
-    if not facts_hold(sentence, evidence):
+    -1 when a figure or name of the sentence is missing (see ``facts_hold``), else half the
+    share of the sentence's content words found in it plus half the similarity."""
+    if not facts_hold(sentence, evidence, context):
         return -1.0
     return 0.5 * lexical_support(sentence, evidence) + 0.5 * similarity
 
@@ -121,8 +122,10 @@ def ground(
     evidence_vectors: Vectors,
     embed: Callable[[list[str]], Vectors],
     min_support: float = MIN_SUPPORT,
+    contexts: list[str] | None = None,
 ) -> Grounded:
-    """Check each sentence of ``reply`` against the numbered ``evidence`` (1-based markers)."""
+    """Check each sentence of ``reply`` against the numbered ``evidence`` (1-based markers);
+    ``contexts[i]`` is where names of evidence ``i`` may also be found."""
     if REFUSAL_SIGNAL.search(reply) or not reply.strip():
         return Grounded([], refused=True, declined=True)
     pieces = split_answer(reply)
@@ -132,7 +135,8 @@ def ground(
     kept: list[tuple[str, list[int]]] = []
     dropped: list[str] = []
     for (sentence, cited), row in zip(pieces, np.atleast_2d(sims), strict=True):
-        support = _best_support(sentence, cited, evidence, row, min_support)
+        support = _best_support(sentence, cited, evidence, contexts or [""] * len(evidence), row,
+                                min_support)  # fmt: skip
         if support:
             kept.append((sentence, support))
         else:
@@ -140,16 +144,16 @@ def ground(
     return Grounded(kept, dropped, refused=not kept)
 
 
-def _best_support(
-    sentence: str, cited: list[int], evidence: list[str], sims: Vectors, min_support: float
-) -> list[int]:
+def _best_support(sentence: str, cited: list[int], evidence: list[str], contexts: list[str],
+                  sims: Vectors, min_support: float) -> list[int]:  # fmt: skip
     """The evidence numbers that support ``sentence``: the model's own choice when it holds up,
     else the best single evidence sentence, else the model's cited ones taken together."""
     valid = [n for n in dict.fromkeys(cited) if 1 <= n <= len(evidence)]
 
     def score(ns: list[int]) -> float:
         return support_score(sentence, " ".join(evidence[n - 1] for n in ns),
-                             max(float(sims[n - 1]) for n in ns))  # fmt: skip
+                             max(float(sims[n - 1]) for n in ns),
+                             " ".join(contexts[n - 1] for n in ns))  # fmt: skip
 
     for n in valid:
         if score([n]) >= min_support:

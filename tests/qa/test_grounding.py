@@ -39,6 +39,14 @@ def test_facts_hold_needs_every_figure_and_name() -> None:
     assert facts_hold("Russian troops massed.", EVIDENCE[0])  # Russia / Russian share a prefix
 
 
+def test_names_may_come_from_the_passage_around_the_evidence() -> None:
+    evidence = "Troops can be deployed in less than 72 hours, the agency said."
+    sentence = "According to Janes, troops can be deployed in less than 72 hours."
+    assert not facts_hold(sentence, evidence)
+    assert facts_hold(sentence, evidence, "Janes, a defence intelligence firm, said. " + evidence)
+    assert not facts_hold(sentence.replace("72", "48"), evidence, "Janes said 48 years ago.")
+
+
 def test_split_answer_reads_markers_and_strips_them() -> None:
     pieces = split_answer("Russia massed 100,000 troops [1]. Peskov denied a threat [2, 3].\n[1]")
     assert pieces == [("Russia massed 100,000 troops.", [1]),
