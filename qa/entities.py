@@ -126,16 +126,17 @@ NATIONS = {
     "nato": "nato", "eu": "eu", "european": "eu",
 }  # fmt: skip
 
-_COUNTED = re.compile(
-    r"\b(?i:how many)\s+(?:(?:[A-Z][\w-]*|more|of\s+(?:those|them|these))\s+)*([a-z]+)"
-)
+_COUNTED = re.compile(r"\bhow many\s+((?:[\w'’-]+\s+){0,4})", re.I)
 _DURATION = re.compile(r"\bhow (?:quickly|fast|long(?! ago))\b|\bover what period\b", re.I)
 _ROLE = re.compile(
     r"\b(minister|spokes(?:man|woman|person)|president|secretary|general|ambassador|chairman|"
     r"chancellor|analyst|correspondent|director|envoy|premier|governor|mayor|chief)\b",
     re.I,
 )
-_VERBS = {"are", "is", "were", "was", "did", "do", "doe", "have", "ha", "had"}
+_VERBS = {
+    "are", "is", "were", "was", "did", "do", "does", "have", "has", "had", "could", "would",
+    "will", "can", "may", "might", "should", "must", "been", "be",
+}  # fmt: skip
 
 
 def focus_noun(question: str, kind: AnswerType) -> str | None:
@@ -145,8 +146,14 @@ def focus_noun(question: str, kind: AnswerType) -> str | None:
     if kind is AnswerType.NUMBER and _DURATION.search(question):
         return "time"
     if kind is AnswerType.NUMBER and (m := _COUNTED.search(question)):
-        noun = singular(m[1])
-        return None if noun in _VERBS else noun
+        # the head of the counted phrase: "how many positive monkeypox cases are" -> "case"
+        head = None
+        for word in m[1].split():
+            if word.lower() in _VERBS or word.lower() in {"of", "in", "at", "on", "to", "that"}:
+                break
+            if not word[:1].isupper():
+                head = word
+        return singular(head) if head else None
     if kind is AnswerType.PERSON and (m := _ROLE.search(question)):
         return singular(m[1])
     return None

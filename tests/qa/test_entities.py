@@ -93,3 +93,14 @@ def test_one_sources_figure_is_not_a_survey_but_a_comparison_is() -> None:
     assert _ATTRIBUTED.search("According to the Defense Ministry, how many soldiers are there?")
     assert not _ATTRIBUTED.search("How many Russian troops are massed near Ukraine's border?")
     assert _COMPARE.search("Does the ministry's estimate match the general's estimate?")
+
+
+def test_counted_noun_is_the_head_of_the_phrase() -> None:
+    from qa.entities import focus_noun
+
+    assert (
+        focus_noun("How many positive monkeypox cases are in the US?", AnswerType.NUMBER) == "case"
+    )
+    assert focus_noun("How many Russian troops did he cite?", AnswerType.NUMBER) == "troop"
+    assert focus_noun("How many Russians could be conscripted?", AnswerType.NUMBER) is None
+    assert focus_noun("How many of those are ground forces?", AnswerType.NUMBER) is None
