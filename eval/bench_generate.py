@@ -18,8 +18,8 @@ from typing import Any
 
 from eval.gold import load_gold
 from eval.metrics import percentile
-from eval.runner import corpus_settings
-from qa import GENERATORS, Answer, Assistant, InputError, Settings, index_paths
+from eval.runner import corpus_settings, index_corpus
+from qa import GENERATORS, Answer, Assistant, InputError, Settings
 
 
 def measure(assistant: Assistant, questions: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -55,7 +55,7 @@ def run_cli(args: argparse.Namespace, settings: Settings) -> int:
     corpus = Path(args.corpus)
     gold = Path(args.gold or "eval/gold.jsonl")
     settings = corpus_settings(settings, corpus)
-    index_paths(settings, [corpus], progress=False)
+    index_corpus(settings, corpus)
     results: dict[str, Any] = {}
     loads = {}
     for generator in generators:

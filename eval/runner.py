@@ -17,7 +17,16 @@ from typing import Any
 from eval.gold import GoldItem, load_gold
 from eval.metrics import aggregate, contains, reciprocal_rank, token_f1
 from eval.report import write_report
-from qa import GENERATORS, Answer, Assistant, InputError, Settings, index_paths
+from qa import (
+    GENERATORS,
+    Answer,
+    Assistant,
+    IndexMismatchError,
+    IndexReport,
+    InputError,
+    Settings,
+    index_paths,
+)
 
 
 def score_row(item: GoldItem, answer: Answer, articles: dict[str, str]) -> dict[str, float]:
@@ -120,6 +129,18 @@ def corpus_settings(settings: Settings, corpus: Path) -> Settings:
     )
 
 
+def index_corpus(settings: Settings, corpus: Path) -> IndexReport:
+    """Bring the corpus's own evaluation index up to date; it is a cache of the corpus, so one
+    built with other settings is rebuilt (a shared Chroma server is left to its owner)."""
+    try:
+        return index_paths(settings, [corpus])
+    except IndexMismatchError:
+        if settings.chroma_url:
+            raise
+        print(f"note: rebuilding {settings.home} (built with other settings)", file=sys.stderr)
+        return index_paths(settings, [corpus], rebuild=True)
+
+
 def run_cli(args: argparse.Namespace, settings: Settings) -> int:
     corpus = Path(args.corpus or "seeds")
     if not corpus.exists():
@@ -128,7 +149,7 @@ def run_cli(args: argparse.Namespace, settings: Settings) -> int:
     if unknown := [g for g in generators if g not in GENERATORS]:
         raise InputError(f"unknown generator {unknown[0]!r}: use {', '.join(GENERATORS)}")
     settings = corpus_settings(settings, corpus)
-    report = index_paths(settings, [corpus])
+    report = index_corpus(settings, corpus)
     print(f"index: {report.counts()}", file=sys.stderr)
     out = Path(args.out)
     summaries: dict[str, dict[str, Any]] = {}

@@ -229,16 +229,18 @@ class Assistant:
         flt = Filter(_iso(published_from, "published_from"), _iso(published_to, "published_to"),
                      tuple(sources or ()))  # fmt: skip
         turn = condense(question, history)
-        passages = self.retriever.retrieve(
-            Query(turn.query, self.settings.top_k, flt, when, turn.articles)
-        )
+        passages, pool = self.retriever.retrieve_with_pool(
+            Query(turn.query, self.settings.top_k, flt, when, turn.articles),
+            self.settings.evidence_passages, self.settings.evidence_per_article,
+        )  # fmt: skip
         # Chunks whose article record is missing (an ingestion killed mid-article, not yet re-run)
         # are not citable: their article text is unknown.
         passages = [p for p in passages if p.article_id in self.articles]
+        pool = [p for p in pool if p.article_id in self.articles]
         t1 = time.perf_counter()
         kind = answer_type(question)
         evidence = score_sentences(
-            question, turn.query, turn.context_terms, kind, passages, self.articles,
+            question, turn.query, turn.context_terms, kind, pool, self.articles,
             self.retriever.keyword.idf, self.vectors, self.embedder.embed_query(turn.query),
         )  # fmt: skip
         draft = self.generator.compose(

@@ -238,6 +238,19 @@ class HybridRetriever:
         self.keyword = KeywordIndex(store.get(), cache)
 
     def retrieve(self, query: Query) -> list[Passage]:
+        return self._diversify(self._rank(query), query.k, self.per_article)
+
+    def retrieve_with_pool(
+        self, query: Query, pool_k: int, pool_per_article: int
+    ) -> tuple[list[Passage], list[Passage]]:
+        """The ranked passages, and a wider pool from the same ranking (more passages, more of
+        them from one article) in which to look for evidence sentences: a long article may hold
+        the answer in its third-best passage."""
+        ranked = self._rank(query)
+        passages = self._diversify(ranked, query.k, self.per_article)
+        return passages, self._diversify(ranked, pool_k, pool_per_article)
+
+    def _rank(self, query: Query) -> list[dict[str, Any]]:
         flt = query.flt
         if query.as_of:
             bound = query.as_of.isoformat()
@@ -262,8 +275,7 @@ class HybridRetriever:
             row["keyword"] = score
         for row in fused.values():
             row["score"] *= self._prior(row["chunk"], query)
-        ranked = sorted(fused.values(), key=lambda r: -r["score"])
-        return self._diversify(ranked, query.k)
+        return sorted(fused.values(), key=lambda r: -r["score"])
 
     def _prior(self, chunk: StoredChunk, query: Query) -> float:
         """Small multiplicative preferences: recent articles when asked as of a date, and the
@@ -276,12 +288,13 @@ class HybridRetriever:
             weight *= 1.3
         return weight
 
-    def _diversify(self, ranked: list[dict[str, Any]], k: int) -> list[Passage]:
+    @staticmethod
+    def _diversify(ranked: list[dict[str, Any]], k: int, per_article: int) -> list[Passage]:
         taken: dict[str, int] = {}
         out: list[Passage] = []
         for row in ranked:
             c: StoredChunk = row["chunk"]
-            if taken.get(c.article_id, 0) >= self.per_article:
+            if taken.get(c.article_id, 0) >= per_article:
                 continue
             taken[c.article_id] = taken.get(c.article_id, 0) + 1
             out.append(Passage(

@@ -50,6 +50,16 @@ class Settings(BaseSettings):
     top_k: int = Field(8, ge=1, le=50, description="Passages handed to the answer composer.")
     candidates: int = Field(40, ge=5, le=500, description="Hits taken from each retriever.")
     per_article: int = Field(2, ge=1, le=20, description="At most this many passages an article.")
+    evidence_passages: int = Field(
+        12,
+        ge=1,
+        le=200,
+        description="Passages searched for evidence sentences (a wider pool"
+        " than the top_k shown: a long article may hold the answer in its fifth passage).",
+    )
+    evidence_per_article: int = Field(
+        4, ge=1, le=50, description="At most this many of those passages from one article."
+    )
     rrf_k: int = Field(60, ge=1, le=1000, description="Reciprocal-rank-fusion constant.")
     refusal_threshold: float = Field(
         0.45, ge=0.0, le=1.0, description="Evidence score below which the answer is a refusal."
