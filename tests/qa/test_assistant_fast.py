@@ -12,6 +12,7 @@ from qa_helpers import fake_assistant, write
 
 from index.store import MemoryStore
 from qa import Assistant, IndexEmptyError, InputError, Settings
+from qa.retrieval import Query
 
 ARTICLES = {
     "early.txt": "Harbour bridge closed\ndate 2022-01-10\n\nThe harbour bridge closed on Monday"
@@ -71,6 +72,20 @@ def test_diversity_caps_passages_per_article(tmp_path: Path) -> None:
     for p in answer.passages:
         counts[p.article_id] = counts.get(p.article_id, 0) + 1
     assert max(counts.values()) <= 2 and len(counts) >= 2
+
+
+def test_evidence_pool_reaches_deeper_into_one_article_than_the_passages(tmp_path: Path) -> None:
+    filler = " ".join(f"Sentence {i} is about the harbour bridge cables." for i in range(120))
+    answer_text = "The harbour bridge cables were made by the Korvald foundry in 1931."
+    folder = write(tmp_path / "news", {**ARTICLES, "long.txt": f"Long\n\n{filler} {answer_text}"})
+    assistant = fake_assistant(folder, tmp_path / "home", per_article=2, top_k=4,
+                               evidence_passages=12, evidence_per_article=12)  # fmt: skip
+    query = Query("Who made the harbour bridge cables?", 4)
+    passages, pool = assistant.retriever.retrieve_with_pool(query, 12, 12)
+    assert passages == assistant.retriever.retrieve(query)  # the shown passages are unchanged
+    assert len(pool) > len(passages)
+    assert sum(p.article_id == "long" for p in pool) > 2
+    assert [p.rank for p in pool] == list(range(1, len(pool) + 1))
 
 
 @pytest.mark.parametrize("question", ["", "   \n", "x" * 2001])
