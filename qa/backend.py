@@ -14,7 +14,9 @@ from qa.settings import Settings
 
 
 def make_embedder(settings: Settings) -> Embedder:
-    return SentenceTransformerEmbedder(settings.embedding_model, bf16=settings.embedding_bf16)
+    return SentenceTransformerEmbedder(
+        settings.embedding_model, bf16=settings.embedding_bf16, backend=settings.embedding_backend
+    )
 
 
 def make_llm(settings: Settings) -> LLM | None:

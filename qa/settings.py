@@ -45,6 +45,11 @@ class Settings(BaseSettings):
         DEFAULT_MODEL, description="Bundled model name or a local sentence-transformers folder."
     )
     embedding_bf16: bool = Field(True, description="Embed under bfloat16 autocast (2x on CPU).")
+    embedding_backend: Literal["auto", "onnx-int8", "torch"] = Field(
+        "auto",
+        description="Runtime of the bundled MiniLM: int8 ONNX Runtime (made once, cached), or"
+        " torch (bf16 per embedding_bf16); auto falls back to torch without ONNX Runtime.",
+    )
     chunk_tokens: int = Field(200, ge=32, le=218, description="Word pieces per chunk (max).")
     chunk_overlap: int = Field(40, ge=0, le=100, description="Word pieces shared by neighbours.")
     top_k: int = Field(8, ge=1, le=50, description="Passages handed to the answer composer.")
