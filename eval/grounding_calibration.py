@@ -1,14 +1,14 @@
 """Calibrates ``qa.grounding.MIN_SUPPORT`` from a ``qa eval --generator local`` (or openai) run.
 
-    python -m eval.grounding_calibration OUT/local/results.jsonl QA_HOME/eval/seeds-<hash>
+    python -m eval.grounding_calibration OUT/local/results.jsonl OUT/extractive/results.jsonl \\
+        QA_HOME/eval/seeds-<hash>
 
-Positives: each sentence of the model's own reply (before checking) to a question whose answer
-was scored correct, against the best of the quotes cited for that question (a sentence that was
-left out counts too, so positives lost are over- rather than under-counted). Negatives: the same
-sentences against quotes cited for *other* questions (same topic, other claims: the hard case). Prints both
-score distributions and, for each candidate threshold, the share of positives kept and of
-negatives let through; the facts check (figures and names) is applied before the threshold, as
-in ``ground``.
+Positives: each sentence of the model's own reply (before checking) that states a gold answer,
+against the best of the quotes cited for that question (the extractive run's, when the model's
+answer was refused). Negatives: the same sentences against quotes cited for *other* questions
+(same topic, other claims: the hard case). Prints, for each candidate threshold, the share of
+positives kept and of negatives let through; the facts check (figures and names) is applied
+before the threshold, as in ``ground``.
 """
 
 from __future__ import annotations
@@ -21,43 +21,53 @@ from typing import Any
 
 import numpy as np
 
-from qa import MIN_SUPPORT, Assistant, Settings, split_answer, support_score
+from eval.metrics import contains
+from qa import MIN_SUPPORT, Assistant, Settings, similarities, split_answer, support_score
 
 
 def pairs(
-    rows: list[dict[str, Any]],
-) -> tuple[list[tuple[str, list[str]]], list[tuple[str, list[str]]]]:
-    worded = [r for r in rows if r.get("model_reply") and r["citations"]]
-    positives: list[tuple[str, list[str]]] = []
-    negatives: list[tuple[str, list[str]]] = []
+    rows: list[dict[str, Any]], fallback: dict[str, list[str]]
+) -> tuple[list[tuple[str, str, list[str]]], list[tuple[str, str, list[str]]]]:
+    """Positives: sentences of model replies that hold a gold answer (whatever became of them),
+    against the quotes cited for that question (``fallback``: the extractive run's, when the
+    model's answer was refused). Negatives: the same sentences against other questions' quotes."""
+    positives: list[tuple[str, str, list[str]]] = []
+    negatives: list[tuple[str, str, list[str]]] = []
     rng = random.Random(0)
-    for r in worded:
-        if not r["scores"]["correct"]:
+    quotes_of = {r["id"]: [c["quote"] for c in r["citations"]] or fallback.get(r["id"], [])
+                 for r in rows}  # fmt: skip
+    for r in rows:
+        reply, quotes = r.get("model_reply") or "", quotes_of[r["id"]]
+        if not r["answerable"] or not quotes or not any(contains(reply, a) for a in r["answers"]):
             continue
-        quotes = [c["quote"] for c in r["citations"]]
-        others = [c["quote"] for o in worded if o["id"] != r["id"] for c in o["citations"]
-                  if c["quote"] not in quotes]  # fmt: skip
-        for sentence, _ in split_answer(r["model_reply"]):
-            positives.append((sentence, quotes))
-            negatives += [(sentence, [q]) for q in rng.sample(others, min(5, len(others)))]
+        others = [q for i, qs in quotes_of.items() if i != r["id"] for q in qs if q not in quotes]
+        for sentence, _ in split_answer(reply):
+            if not any(contains(sentence, a) for a in r["answers"]):
+                continue
+            positives.append((r["question"], sentence, quotes))
+            negatives += [(r["question"], sentence, [q])
+                          for q in rng.sample(others, min(5, len(others)))]  # fmt: skip
     return positives, negatives
 
 
-def scores(assistant: Assistant, items: list[tuple[str, list[str]]]) -> list[float]:
-    """Each sentence's best support among its quotes (-1 when no quote passes the facts check)."""
+def scores(assistant: Assistant, items: list[tuple[str, str, list[str]]]) -> list[float]:
+    """Each sentence's best support among its quotes (-1 when no quote passes the facts check),
+    scored as ``qa.grounding.ground`` scores it (names may also come from the question)."""
+    embed = assistant.embedder.embed_documents
     out = []
-    for sentence, quotes in items:
-        vectors = assistant.embedder.embed_documents([sentence, *quotes])
-        sims = vectors[1:] @ vectors[0]
-        out.append(
-            max(support_score(sentence, q, float(s)) for q, s in zip(quotes, sims, strict=True))
-        )
+    for question, sentence, quotes in items:
+        sims = similarities([sentence], question, embed(quotes), embed)[0]
+        out.append(max(support_score(sentence, q, float(s), question)
+                       for q, s in zip(quotes, sims, strict=True)))  # fmt: skip
     return out
 
 
-def main(path: str, home: str) -> int:
+def main(path: str, extractive: str, home: str) -> int:
     rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
-    positives, negatives = pairs(rows)
+    base = [json.loads(line) for line in Path(extractive).read_text().splitlines() if line.strip()]
+    positives, negatives = pairs(
+        rows, {r["id"]: [c["quote"] for c in r["citations"]] for r in base}
+    )
     with Assistant.open(Settings(home=Path(home))) as assistant:
         pos, neg = scores(assistant, positives), scores(assistant, negatives)
     print(f"{len(pos)} positive pairs, {len(neg)} negative pairs")
@@ -72,6 +82,7 @@ def main(path: str, home: str) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: python -m eval.grounding_calibration RESULTS.jsonl QA_HOME_OF_ITS_INDEX")
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    if len(sys.argv) != 4:
+        sys.exit("usage: python -m eval.grounding_calibration MODEL_RESULTS.jsonl"
+                 " EXTRACTIVE_RESULTS.jsonl QA_HOME_OF_ITS_INDEX")  # fmt: skip
+    sys.exit(main(sys.argv[1], sys.argv[2], sys.argv[3]))

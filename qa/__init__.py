@@ -16,7 +16,7 @@ from index.indexer import IndexReport
 from qa.answer import Answer, Citation, Passage
 from qa.assistant import Assistant, IndexSummary
 from qa.backend import index_paths
-from qa.grounding import MIN_SUPPORT, split_answer, support_score
+from qa.grounding import MIN_SUPPORT, similarities, split_answer, support_score
 from qa.settings import GENERATORS, Settings  # first: sets the offline and no-telemetry switches
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "Settings",
     "StoreUnavailableError",
     "index_paths",
+    "similarities",
     "split_answer",
     "support_score",
 ]

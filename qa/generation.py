@@ -121,7 +121,7 @@ class LLMGenerator:
         texts = [s.text for s in numbered.sentences]
         contexts = [f"{s.passage.text} {question}" for s in numbered.sentences]
         grounded = ground("".join(reply), texts, evidence_vectors(numbered.sentences),
-                          self.embed, self.min_support, contexts)  # fmt: skip
+                          self.embed, self.min_support, contexts, question)  # fmt: skip
         notes = []
         if grounded.dropped:
             n = len(grounded.dropped)

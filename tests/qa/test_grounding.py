@@ -96,3 +96,16 @@ def test_empty_reply_or_no_evidence_is_a_refusal() -> None:
     empty = ground("Russia massed troops [1].", [], np.zeros((0, 64), dtype=np.float32),
                    EMBEDDER.embed_documents)  # fmt: skip
     assert empty.refused and empty.dropped == ["Russia massed troops."]
+
+
+def test_a_bare_answer_is_read_as_the_answer_to_the_question() -> None:
+    evidence = ["No decision has been made yet to deploy the troops, Pentagon press secretary"
+                " John Kirby said on Monday."]  # fmt: skip
+    vectors = EMBEDDER.embed_documents(evidence)
+    question = "Who is the Pentagon press secretary who spoke about the troops?"
+    kept = ground("John Kirby [1]", evidence, vectors, EMBEDDER.embed_documents,
+                  question=question)  # fmt: skip
+    assert kept.sentences == [("John Kirby", [1])]
+    invented = ground("Lloyd Austin [1]", evidence, vectors, EMBEDDER.embed_documents,
+                      question=question)  # fmt: skip
+    assert invented.refused and invented.dropped == ["Lloyd Austin"]
