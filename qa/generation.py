@@ -119,7 +119,9 @@ class LLMGenerator:
             if time.monotonic() > deadline:
                 raise LLMUnavailable(f"the model took longer than {self.timeout:g} s")
         texts = [s.text for s in numbered.sentences]
-        contexts = [f"{s.passage.text} {question}" for s in numbered.sentences]
+        # names may come from the question ("According to Janes, ..."), never from elsewhere:
+        # for "who" the name is the answer, and the cited sentence must hold it
+        contexts = [question] * len(numbered.sentences)
         grounded = ground("".join(reply), texts, evidence_vectors(numbered.sentences),
                           self.embed, self.min_support, contexts, question)  # fmt: skip
         notes = []

@@ -39,12 +39,12 @@ def test_facts_hold_needs_every_figure_and_name() -> None:
     assert facts_hold("Russian troops massed.", EVIDENCE[0])  # Russia / Russian share a prefix
 
 
-def test_names_may_come_from_the_passage_around_the_evidence() -> None:
+def test_names_may_come_from_the_question() -> None:
     evidence = "Troops can be deployed in less than 72 hours, the agency said."
     sentence = "According to Janes, troops can be deployed in less than 72 hours."
     assert not facts_hold(sentence, evidence)
-    assert facts_hold(sentence, evidence, "Janes, a defence intelligence firm, said. " + evidence)
-    assert not facts_hold(sentence.replace("72", "48"), evidence, "Janes said 48 years ago.")
+    assert facts_hold(sentence, evidence, "According to Janes, how quickly can troops deploy?")
+    assert not facts_hold(sentence.replace("72", "48"), evidence, "Did Janes say 48 hours?")
 
 
 def test_split_answer_reads_markers_and_strips_them() -> None:
