@@ -142,13 +142,17 @@ class LocalLLM:
 
     def stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
         model = self.load()
-        chunks = model.create_chat_completion(
-            messages=messages, max_tokens=max_tokens, temperature=0.0, stream=True
-        )
-        for chunk in chunks:
-            delta = chunk["choices"][0].get("delta", {}).get("content")
-            if delta:
-                yield delta
+        try:
+            chunks = model.create_chat_completion(
+                messages=messages, max_tokens=max_tokens, temperature=0.0, stream=True
+            )
+            for chunk in chunks:
+                delta = chunk["choices"][0].get("delta", {}).get("content")
+                if delta:
+                    yield delta
+        except (RuntimeError, ValueError) as exc:  # e.g. a prompt longer than the context
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise LLMUnavailable(f"the local model failed: {reason}") from exc
 
 
 class OpenAICompatibleLLM:
