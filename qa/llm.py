@@ -102,9 +102,8 @@ class LocalLLM:
 
     name = "local:qwen2.5-coder-1.5b-instruct-q4_k_m"
 
-    def __init__(self, model_path: Path | None = None, model_dir: Path | None = None,
-                 threads: int | None = None, context: int = 2048) -> None:  # fmt: skip
-        self.model_path = model_path
+    def __init__(self, model_dir: Path | None = None, threads: int | None = None,
+                 context: int = 2048) -> None:  # fmt: skip
         self.model_dir = model_dir
         self.threads = threads or os.cpu_count() or 2
         self.context = context
@@ -129,11 +128,7 @@ class LocalLLM:
             from llama_cpp import Llama
         except ImportError as exc:
             raise LLMUnavailable(f"llama-cpp-python is not installed: {INSTALL_HINT}") from exc
-        path = self.model_path
-        if path is None:
-            path = local_model_path(self.model_dir)
-        elif not path.is_file() or sha256_of(path) != MODEL_SHA256:
-            raise LLMUnavailable(f"{path} is not the expected model file (sha256 mismatch)")
+        path = local_model_path(self.model_dir)
         try:
             return Llama(model_path=str(path), n_ctx=self.context, n_threads=self.threads,
                          n_batch=512, seed=0, verbose=False)  # fmt: skip
