@@ -227,12 +227,12 @@ class ExtractiveGenerator:
     def _compose_plain(self, chosen: list[Sentence], info: dict[str, ArticleInfo]) -> Draft:
         chosen = sorted(chosen, key=lambda s: (s.article_id != chosen[0].article_id, s.article_id,
                                                s.start))  # fmt: skip
-        citations = [_cite(n, s, info) for n, s in enumerate(chosen, start=1)]
+        citations = [cite(n, s, info) for n, s in enumerate(chosen, start=1)]
         text = " ".join(f"{s.text} [{n}]" for n, s in enumerate(chosen, start=1))
         return Draft(text, False, citations)
 
     def _compose_disagreement(self, chosen: list[Sentence], info: dict[str, ArticleInfo]) -> Draft:
-        citations = [_cite(n, s, info) for n, s in enumerate(chosen, start=1)]
+        citations = [cite(n, s, info) for n, s in enumerate(chosen, start=1)]
         markers = "".join(f"[{c.marker}]" for c in citations)
         lines = [f"The articles give different figures {markers}:"]
         for c, s in zip(citations, chosen, strict=True):
@@ -244,7 +244,8 @@ class ExtractiveGenerator:
         return Draft("\n".join(lines), False, citations, ["the articles disagree"])
 
 
-def _cite(marker: int, s: Sentence, info: dict[str, ArticleInfo]) -> Citation:
+def cite(marker: int, s: Sentence, info: dict[str, ArticleInfo]) -> Citation:
+    """The citation of evidence sentence ``s`` under ``marker`` (its quote is its exact span)."""
     meta = info[s.article_id]
     return Citation(marker, s.article_id, meta.title, meta.published, meta.source,
                     s.start, s.end, s.text)  # fmt: skip

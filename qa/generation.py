@@ -15,8 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from index.embedding import Vectors
-from qa.answer import Citation
-from qa.compose import REFUSAL, ArticleInfo, Draft, attribution
+from qa.compose import REFUSAL, ArticleInfo, Draft, attribution, cite
 from qa.evidence import Sentence
 from qa.grounding import MIN_SUPPORT, ground
 from qa.llm import LLM, LLMUnavailable
@@ -119,11 +118,8 @@ class LLMGenerator:
             if time.monotonic() > deadline:
                 raise LLMUnavailable(f"the model took longer than {self.timeout:g} s")
         texts = [s.text for s in numbered.sentences]
-        # names may come from the question ("According to Janes, ..."), never from elsewhere:
-        # for "who" the name is the answer, and the cited sentence must hold it
-        contexts = [question] * len(numbered.sentences)
         grounded = ground("".join(reply), texts, evidence_vectors(numbered.sentences),
-                          self.embed, self.min_support, contexts, question)  # fmt: skip
+                          self.embed, self.min_support, question)  # fmt: skip
         notes = []
         if grounded.dropped:
             n = len(grounded.dropped)
@@ -148,13 +144,7 @@ class LLMGenerator:
             for n in support:
                 if n not in markers:
                     markers[n] = len(markers) + 1
-                    citations.append(_cite(markers[n], numbered.sentences[n - 1], info))
+                    citations.append(cite(markers[n], numbered.sentences[n - 1], info))
             tags = "".join(f"[{markers[n]}]" for n in support)
             parts.append(f"{sentence.rstrip()} {tags}")
         return Draft(" ".join(parts), False, citations, notes)
-
-
-def _cite(marker: int, s: Sentence, info: dict[str, ArticleInfo]) -> Citation:
-    meta = info[s.article_id]
-    return Citation(marker, s.article_id, meta.title, meta.published, meta.source,
-                    s.start, s.end, s.text)  # fmt: skip

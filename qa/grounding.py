@@ -138,11 +138,11 @@ def ground(
     evidence_vectors: Vectors,
     embed: Callable[[list[str]], Vectors],
     min_support: float = MIN_SUPPORT,
-    contexts: list[str] | None = None,
     question: str = "",
 ) -> Grounded:
-    """Check each sentence of ``reply`` against the numbered ``evidence`` (1-based markers);
-    ``contexts[i]`` is where names of evidence ``i`` may also be found."""
+    """Check each sentence of ``reply``, an answer to ``question``, against the numbered
+    ``evidence`` (1-based markers). Names may come from the question ("According to Janes,
+    ..."), never from elsewhere: for "who" the name is the answer, and its quote must hold it."""
     if REFUSAL_SIGNAL.search(reply) or not reply.strip():
         return Grounded([], refused=True, declined=True)
     pieces = split_answer(reply)
@@ -152,8 +152,7 @@ def ground(
     kept: list[tuple[str, list[int]]] = []
     dropped: list[str] = []
     for (sentence, cited), row in zip(pieces, np.atleast_2d(sims), strict=True):
-        support = _best_support(sentence, cited, evidence, contexts or [""] * len(evidence), row,
-                                min_support)  # fmt: skip
+        support = _best_support(sentence, cited, evidence, question, row, min_support)
         if support:
             kept.append((sentence, support))
         else:
@@ -161,7 +160,7 @@ def ground(
     return Grounded(kept, dropped, refused=not kept)
 
 
-def _best_support(sentence: str, cited: list[int], evidence: list[str], contexts: list[str],
+def _best_support(sentence: str, cited: list[int], evidence: list[str], question: str,
                   sims: Vectors, min_support: float) -> list[int]:  # fmt: skip
     """The evidence numbers that support ``sentence``: the model's own choice when it is as good
     as the best, else the best single evidence sentence, else the model's cited ones together."""
@@ -169,17 +168,17 @@ def _best_support(sentence: str, cited: list[int], evidence: list[str], contexts
 
     def score(ns: list[int]) -> float:
         return support_score(sentence, " ".join(evidence[n - 1] for n in ns),
-                             max(float(sims[n - 1]) for n in ns),
-                             " ".join(contexts[n - 1] for n in ns))  # fmt: skip
+                             max(float(sims[n - 1]) for n in ns), question)  # fmt: skip
 
-    scored = sorted(((score([n]), n) for n in range(1, len(evidence) + 1)), reverse=True)
-    best = scored[0][0] if scored else -1.0
+    single = {n: score([n]) for n in range(1, len(evidence) + 1)}
+    best = max(single, key=lambda n: (single[n], n), default=0)  # ties: as sorted() did
+    top = single.get(best, -1.0)
     # the model's own choice stands when it is about as good as the best (a near tie)
     for n in valid:
-        if score([n]) >= max(min_support, best - 0.05):
+        if single[n] >= max(min_support, top - 0.05):
             return [n]
-    if best >= min_support:
-        return [scored[0][1]]
+    if top >= min_support:
+        return [best]
     if len(valid) > 1 and score(valid) >= min_support:
         return valid
     return []

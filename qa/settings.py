@@ -20,7 +20,7 @@ for _key, _value in {
     os.environ.setdefault(_key, _value)
 
 from pathlib import Path  # noqa: E402
-from typing import Literal  # noqa: E402
+from typing import Literal, get_args  # noqa: E402
 
 from pydantic import Field, SecretStr  # noqa: E402
 from pydantic_settings import BaseSettings, SettingsConfigDict  # noqa: E402
@@ -28,8 +28,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict  # noqa: E402
 from index.embedding import DEFAULT_MODEL  # noqa: E402
 from index.indexer import IndexConfig  # noqa: E402
 
-GENERATORS = ("extractive", "local", "openai")
 Generator = Literal["extractive", "local", "openai"]
+GENERATORS: tuple[str, ...] = get_args(Generator)
 
 
 class Settings(BaseSettings):
