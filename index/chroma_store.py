@@ -128,11 +128,14 @@ class ChromaStore:
     def count(self) -> int:
         return int(self._chunks.count())
 
-    def put_article(self, record: ArticleRecord) -> None:
-        self._articles.upsert(
-            ids=[record.article.id], embeddings=[[1.0]], documents=[record.article.text],
-            metadatas=[article_metadata(record)],
-        )  # fmt: skip
+    def put_articles(self, records: Sequence[ArticleRecord]) -> None:
+        for i in range(0, len(records), self._batch):
+            part = records[i : i + self._batch]
+            self._articles.upsert(
+                ids=[r.article.id for r in part], embeddings=[[1.0]] * len(part),
+                documents=[r.article.text for r in part],
+                metadatas=[article_metadata(r) for r in part],
+            )  # fmt: skip
 
     def article(self, article_id: str) -> ArticleRecord | None:
         res = self._articles.get(ids=[article_id], include=["documents", "metadatas"])

@@ -1,7 +1,7 @@
 """Where chunks, their vectors and the articles live.
 
 ``Store`` is the narrow interface (chunks: ``add``, ``query``, ``get``, ``delete``, ``count``;
-articles: ``put_article``, ``articles``, ``article``, ``delete_article``). ``ChromaStore`` is the
+articles: ``put_articles``, ``articles``, ``article``, ``delete_article``). ``ChromaStore`` is the
 product's implementation (embedded on disk, or a Chroma server); ``MemoryStore`` is the same contract
 in plain Python for fast tests. One contract suite (tests/index/test_store_contract.py) runs against
 both and against a real ``chroma run`` server.
@@ -103,7 +103,7 @@ class Store(Protocol):
 
     def count(self) -> int: ...
 
-    def put_article(self, record: ArticleRecord) -> None: ...
+    def put_articles(self, records: Sequence[ArticleRecord]) -> None: ...
 
     def article(self, article_id: str) -> ArticleRecord | None: ...
 
@@ -146,8 +146,9 @@ class MemoryStore:
     def count(self) -> int:
         return len(self.chunks)
 
-    def put_article(self, record: ArticleRecord) -> None:
-        self.records[record.article.id] = record
+    def put_articles(self, records: Sequence[ArticleRecord]) -> None:
+        for record in records:
+            self.records[record.article.id] = record
 
     def article(self, article_id: str) -> ArticleRecord | None:
         return self.records.get(article_id)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from index.embedding import Vectors
-from qa.compose import REFUSAL, ArticleInfo, Draft, attribution, cite
+from qa.compose import ArticleInfo, Draft, attribution, cite
 from qa.evidence import Sentence
 from qa.grounding import MIN_SUPPORT, ground
 from qa.llm import LLM, LLMUnavailable
@@ -43,9 +43,11 @@ class Worded:
 
 @dataclass(frozen=True)
 class Numbered:
-    """The evidence the model sees, numbered from 1 in the prompt."""
+    """The evidence the model sees, numbered from 1 in the prompt; the first ``answered`` of
+    them are the sentences the extractive answer quotes."""
 
     sentences: list[Sentence]
+    answered: int
 
     def prompt_lines(self, info: dict[str, ArticleInfo]) -> str:
         return "\n".join(
@@ -65,7 +67,8 @@ def select_evidence(evidence: list[Sentence], draft: Draft, limit: int) -> Numbe
         if s.text not in seen:
             seen.add(s.text)
             out.append(s)
-    return Numbered(out[:limit])
+    answered = len({s.text for s in evidence if (s.article_id, s.start) in first})
+    return Numbered(out[:limit], min(answered, limit))
 
 
 def messages_for(question: str, history: list[dict[str, Any]] | None, numbered: Numbered,
@@ -103,8 +106,8 @@ class LLMGenerator:
                evidence: list[Sentence], evidence_vectors: Callable[[list[Sentence]], Vectors],
                info: dict[str, ArticleInfo], base: Draft) -> Iterator[str | Worded]:  # fmt: skip
         """``base`` is the extractive draft: refusals and disagreements pass through as they are,
-        and so does a draft the model declines to answer from. A reply with nothing supported is
-        a refusal. Raises ``LLMUnavailable`` when the model cannot answer."""
+        and it is the answer whenever the model's cannot be (declined, nothing supported, or not
+        resting on the best evidence). Raises ``LLMUnavailable`` when the model cannot answer."""
         if base.refused or base.notes:
             yield Worded(base, False)
             return
@@ -125,12 +128,21 @@ class LLMGenerator:
             n = len(grounded.dropped)
             notes.append(f"{n} sentence{'s' if n > 1 else ''} of the model's answer left out:"
                          " the articles do not support it")  # fmt: skip
-        if grounded.declined:  # the evidence passed the refusal threshold: show it as it is
-            note = "the model found no answer in the passages; these are the evidence sentences"
+        # The extractive answer stands, with a note, when the model's answer cannot: when the model
+        # says the passages do not answer (they passed the refusal threshold), when nothing it
+        # wrote is supported, or when none of it rests on the sentences the extractive answer
+        # quotes (the model then answers from a side passage: "the troops were gathered in Crimea"
+        # for "how many troops"). Refusing there would say the articles do not answer what they do.
+        fallback = (
+            "the model found no answer in the passages" if grounded.declined
+            else "the model's answer was not supported by the passages" if grounded.refused
+            else "the model's answer left out the best evidence"
+            if not any(n <= numbered.answered for _, ns in grounded.sentences for n in ns)
+            else None
+        )  # fmt: skip
+        if fallback:
+            note = f"{fallback}; these are the evidence sentences"
             yield Worded(replace(base, notes=[*base.notes, note]), False)
-            return
-        if grounded.refused:
-            yield Worded(Draft(REFUSAL, True, [], notes), True)
             return
         yield Worded(self._draft(grounded.sentences, numbered, info, notes), True)
 

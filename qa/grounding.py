@@ -10,7 +10,8 @@ evidence sentence (or the few it cites together) supports it, that is
   there plus half the cosine similarity of the two sentences, at least ``min_support``.
 
 A kept sentence is cited with the evidence that supports it, whatever the model wrote; a sentence
-nothing supports is left out; an answer left with nothing supported is a refusal.
+nothing supports is left out. When nothing is left (``Grounded.refused``), ``qa.generation`` shows the
+extractive answer instead, with a note.
 """
 
 from __future__ import annotations

@@ -293,7 +293,7 @@ class Crash(Exception):
 
 
 class CrashingStore(MemoryStore):
-    """A MemoryStore that dies at its n-th write (add, delete, put_article, delete_article)."""
+    """A MemoryStore that dies at its n-th write (add, delete, put_articles, delete_article)."""
 
     def __init__(self, crash_at: int) -> None:
         super().__init__()
@@ -313,9 +313,9 @@ class CrashingStore(MemoryStore):
         self._write()
         super().delete(ids)
 
-    def put_article(self, record: ArticleRecord) -> None:
+    def put_articles(self, records: Sequence[ArticleRecord]) -> None:
         self._write()
-        super().put_article(record)
+        super().put_articles(records)
 
     def delete_article(self, article_id: str) -> None:
         self._write()

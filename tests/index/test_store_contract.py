@@ -219,8 +219,8 @@ def test_get_returns_more_than_a_page(store: Store) -> None:
 def test_article_round_trip(store: Store) -> None:
     rec = record()
     bare = record("bare", published=None, source=None, url=None, authors=(), origin="")
-    store.put_article(rec)
-    store.put_article(bare)
+    store.put_articles([rec])
+    store.put_articles([bare])
     assert store.article("sub/story") == rec
     assert store.article("bare") == bare
     assert store.article("missing") is None
@@ -232,9 +232,9 @@ def test_article_round_trip(store: Store) -> None:
 
 
 def test_article_update_and_delete(store: Store) -> None:
-    store.put_article(record())
+    store.put_articles([record()])
     newer = ArticleRecord(record(title="Revised").article, "hash-2", "/elsewhere", 7)
-    store.put_article(newer)
+    store.put_articles([newer])
     assert store.articles() == {"sub/story": newer}
     store.delete_article("sub/story")
     store.delete_article("sub/story")  # deleting twice is fine
@@ -243,8 +243,7 @@ def test_article_update_and_delete(store: Store) -> None:
 
 
 def test_many_articles_page(store: Store) -> None:
-    for i in range(25):
-        store.put_article(record(f"a{i}"))
+    store.put_articles([record(f"a{i}") for i in range(25)])
     assert sorted(store.articles()) == sorted(f"a{i}" for i in range(25))
 
 
@@ -280,7 +279,7 @@ def test_rebuild_empties_the_same_fingerprint(tmp_path: Path) -> None:
     first = open_chroma(tmp_path, None, "cccccccccccc", DESCRIBE, create=True)
     chunks, vectors = chunks_and_vectors()
     first.add(chunks, vectors)
-    first.put_article(record())
+    first.put_articles([record()])
     first.close()
     again = open_chroma(tmp_path, None, "cccccccccccc", DESCRIBE, create=True)
     assert again.count() == len(chunks)  # reopening keeps what was there

@@ -91,12 +91,26 @@ def test_invented_number_is_dropped(seed_home: Path) -> None:
         assert_verified(assistant, answer)
 
 
-def test_nothing_supported_becomes_a_refusal(seed_home: Path) -> None:
+def test_nothing_supported_falls_back_to_the_extractive_answer(seed_home: Path) -> None:
     llm = ScriptedLLM(lambda p: "Ukraine joined the European Union in 2019 after a vote [1].")
     with open_with(seed_home, llm) as assistant:
         answer = assistant.ask(QUESTION)
-        assert answer.refused and not answer.citations
-        assert "don't answer" in answer.text
+        assert "European Union" not in answer.text and "2019" not in answer.text
+        assert not answer.refused and "Stockholm" in answer.text
+        assert answer.generator == "extractive" and "European Union" in (answer.model_reply or "")
+        assert any("not supported" in n for n in answer.notes)
+        assert_verified(assistant, answer)
+
+
+def test_answer_not_resting_on_the_best_evidence_falls_back(seed_home: Path) -> None:
+    """A supported sentence from a side passage (the last one) does not answer the question: the
+    passages the extractive answer quotes do."""
+    llm = ScriptedLLM(lambda p: f"{p[max(p)]} [{max(p)}]")
+    with open_with(seed_home, llm) as assistant:
+        answer = assistant.ask(QUESTION)
+        assert answer.generator == "extractive" and "Stockholm" in answer.text
+        assert any("left out the best evidence" in n for n in answer.notes)
+        assert_verified(assistant, answer)
 
 
 def test_model_declining_keeps_the_extractive_answer(seed_home: Path) -> None:
