@@ -90,7 +90,7 @@ def test_eval_writes_results_summary_report_and_gates(
     rows = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
     assert [r["id"] for r in rows] == ["t1", "t2"]
     assert rows[0]["kind"] == "person" and rows[0]["scores"]["correct"] == 1.0
-    assert rows[0]["retrieved"][0] == "004_5aafc08a58258595" and rows[1]["refused"]
+    assert "004_5aafc08a58258595" in rows[0]["retrieved"][:3] and rows[1]["refused"]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["overall"]["accuracy"] == 1.0 and summary["overall"]["refusal_recall"] == 1.0
     assert set(summary["per_kind"]) == {"person", "unanswerable"} and summary["fingerprint"]
