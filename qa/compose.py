@@ -160,7 +160,27 @@ class ExtractiveGenerator:
             strong = s.score >= max(threshold, bar * best.score)
             if strong and (kind is AnswerType.OTHER or s.typed > 0) and not _redundant(s, chosen):
                 chosen.append(s)
+        if kind is AnswerType.NUMBER:
+            chosen += self._corroborating(best, evidence, chosen)
         return self._compose_plain(chosen, info)
+
+    @staticmethod
+    def _corroborating(best: Sentence, evidence: list[Sentence],
+                       chosen: list[Sentence]) -> list[Sentence]:  # fmt: skip
+        """Other articles' sentences that state the answer's own figure ("more than 14,000
+        casualties" beside "almost 14,000 people"): a second source for the same number is worth
+        citing even when its wording matches the question less well."""
+        values = set(figures(best.text))
+        seen = {s.article_id for s in chosen}
+        out: list[Sentence] = []
+        for s in evidence:
+            if (
+                values and s.article_id not in seen and s.typed > 0
+                and s.score >= 0.7 * best.score and values & set(figures(s.text))
+            ):  # fmt: skip
+                out.append(s)
+                seen.add(s.article_id)
+        return out[:2]
 
     @staticmethod
     def _neighbour(kind: AnswerType, best: Sentence, evidence: list[Sentence]) -> list[Sentence]:

@@ -118,6 +118,20 @@ def score_sentences(
     weights.update({t: 0.5 * idf.get(t, 1.0) for t in context_terms if t not in weights})
     total = sum(weights.values()) or 1.0
     expect = expectation(question, kind)
+
+    def overlap(text: str) -> float:
+        have = set(terms(text))
+        found = sum(w if t in have else 0.5 * w if prefix_match(t, have) else 0.0
+                    for t, w in weights.items())  # fmt: skip
+        return found / total
+
+    # A sentence sharing no word with the question (or the conversation) is not embedded: it
+    # cannot win, and embedding every sentence of a wide pool is most of the time of an answer.
+    lexical = [overlap(articles[p.article_id][s:e]) for p, s, e in rows]
+    rows = [r for r, lex in zip(rows, lexical, strict=True) if lex > 0]
+    lexical = [lex for lex in lexical if lex > 0]
+    if not rows:
+        return []
     keys = [(p.article_id, s, e) for p, s, e in rows]
     texts = [articles[p.article_id][s:e] for p, s, e in rows]
     sims = vectors.get(keys, texts) @ query_vector
@@ -127,17 +141,9 @@ def score_sentences(
         )
     best_rank = min(p.rank for p in passages)
     out: list[Sentence] = []
-    for (p, s, e), text, sim in zip(rows, texts, sims, strict=True):
-        have = set(terms(text))
-        lexical = (
-            sum(
-                w if t in have else 0.5 * w if prefix_match(t, have) else 0.0
-                for t, w in weights.items()
-            )
-            / total
-        )
+    for (p, s, e), text, sim, lex in zip(rows, texts, sims, lexical, strict=True):
         typed = expect.match(text)
         prior = 1.0 / math.sqrt(p.rank - best_rank + 1)
-        score = 0.4 * float(sim) + 0.4 * lexical + 0.15 * typed + 0.05 * prior
-        out.append(Sentence(p.article_id, s, e, text, p, float(sim), lexical, typed, score))
+        score = 0.4 * float(sim) + 0.4 * lex + 0.15 * typed + 0.05 * prior
+        out.append(Sentence(p.article_id, s, e, text, p, float(sim), lex, typed, score))
     return sorted(out, key=lambda x: -x.score)

@@ -56,14 +56,16 @@ class Settings(BaseSettings):
     candidates: int = Field(40, ge=5, le=500, description="Hits taken from each retriever.")
     per_article: int = Field(2, ge=1, le=20, description="At most this many passages an article.")
     evidence_passages: int = Field(
-        12,
+        24,
         ge=1,
         le=200,
-        description="Passages searched for evidence sentences (a wider pool"
-        " than the top_k shown: a long article may hold the answer in its fifth passage).",
+        description="Passages searched for evidence sentences (a wider pool than the top_k"
+        " shown: a long article may hold the answer in its fifth passage, and a figure several"
+        " articles give is found in each). Only sentences sharing a word with the question are"
+        " embedded, so the pool costs little.",
     )
     evidence_per_article: int = Field(
-        4, ge=1, le=50, description="At most this many of those passages from one article."
+        8, ge=1, le=50, description="At most this many of those passages from one article."
     )
     rrf_k: int = Field(60, ge=1, le=1000, description="Reciprocal-rank-fusion constant.")
     refusal_threshold: float = Field(

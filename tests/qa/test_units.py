@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from qa.answer import Citation
+from qa.answer import Citation, Passage
 from qa.assistant import looks_english
 from qa.citations import verify
-from qa.compose import figures, same_quantity
+from qa.compose import ArticleInfo, ExtractiveGenerator, figures, same_quantity
+from qa.evidence import Sentence
 from qa.question import AnswerType, answer_type, condense
 from qa.retrieval import terms
 
@@ -76,3 +77,22 @@ def test_language_check() -> None:
     assert looks_english("Troop count?")
     assert not looks_english("Сколько российских войск у границы?")
     assert not looks_english("¿Cuántos soldados rusos hay en la frontera ucraniana?")
+
+
+def _sentence(article_id: str, text: str, score: float, typed: float = 1.0) -> Sentence:
+    passage = Passage(1, article_id, "", None, None, 0, len(text), text, 0.0)
+    return Sentence(article_id, 0, len(text), text, passage, score, score, typed, score)
+
+
+def test_another_article_stating_the_same_figure_is_cited_too() -> None:
+    info = {a: ArticleInfo(f"Title {a}", None, None) for a in ("a", "b", "c")}
+    evidence = [
+        _sentence("a", "The war has claimed the lives of almost 14,000 people.", 0.5),
+        _sentence("b", "The fighting has seen more than 14,000 casualties since 2014.", 0.4),
+        _sentence("c", "More than 100,000 troops are massed at the border.", 0.42),
+    ]
+    draft = ExtractiveGenerator().compose("How many people have died?", AnswerType.NUMBER,
+                                          evidence, info, threshold=0.45)  # fmt: skip
+    assert "almost 14,000" in draft.text and "more than 14,000" in draft.text
+    assert "100,000" not in draft.text  # a figure of another quantity is no corroboration
+    assert [c.article_id for c in draft.citations] == ["a", "b"]
