@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Protocol
 
 from qa.answer import Citation
@@ -76,6 +77,18 @@ def figures(text: str) -> dict[int, str]:
         nation = next((w for w in words if w in _NATIONS), "")
         out[int(value)] = f"{nation} {unit}".strip()
     return out
+
+
+def counted_nations(question: str) -> set[str]:
+    """The nations whose figures the question asks for: the one before the counted noun when
+    there is one ("Ukrainian officials ... the number of Russian troops": Russian), else every
+    nation it names."""
+    words = re.findall(r"[a-z]+", question.lower())
+    before_noun = {
+        w for w, nxt in pairwise(words)
+        if w in _NATIONS and singular(nxt) in UNITS
+    }  # fmt: skip
+    return before_noun or {w for w in words if w in _NATIONS}
 
 
 def same_quantity(unit: str, value: int, anchor: dict[int, str]) -> bool:
@@ -152,12 +165,16 @@ class ExtractiveGenerator:
             if disagreement:
                 return self._compose_disagreement(disagreement, info)
         chosen = [best, *self._neighbour(kind, best, evidence)]
+        pinned = set(figures(question))  # "which body said Russia had 127,000 soldiers"
         for s in evidence[1:]:
             if len(chosen) >= self.max_sentences:
                 break
-            # another article's sentence must be nearly as good to be worth a citation
-            bar = 0.8 if s.article_id == best.article_id else 0.9
-            strong = s.score >= max(threshold, bar * best.score)
+            # another article's sentence must be nearly as good to be worth a citation, and
+            # about the figure the question names, if it names one
+            other = s.article_id != best.article_id
+            if other and pinned and not pinned & set(figures(s.text)):
+                continue
+            strong = s.score >= max(threshold, (0.9 if other else 0.8) * best.score)
             if strong and (kind is AnswerType.OTHER or s.typed > 0) and not _redundant(s, chosen):
                 chosen.append(s)
         if kind is AnswerType.NUMBER:
@@ -205,7 +222,16 @@ class ExtractiveGenerator:
         if kind is not AnswerType.NUMBER:
             return []
         top = evidence[0].score
-        pool = [s for s in evidence if s.score >= 0.7 * top and s.typed > 0 and figures(s.text)]
+        asked = counted_nations(question)
+
+        def of_asked_nation(unit: str) -> bool:
+            nation = unit.split()[0] if unit else ""
+            return nation not in _NATIONS or not asked or nation in asked
+
+        pool = [
+            s for s in evidence if s.score >= 0.7 * top and s.typed > 0
+            and any(of_asked_nation(u) for u in figures(s.text).values())
+        ]  # fmt: skip
         if not pool:
             return []
 
@@ -220,15 +246,13 @@ class ExtractiveGenerator:
 
         best = max(pool, key=lambda s: (support(s), s.score))
         anchor = figures(best.text)
-        asked = {w for w in re.findall(r"[a-z]+", question.lower()) if w in _NATIONS}
 
         def comparable(s: Sentence) -> set[int]:
             if s.score < 0.6 * top or s.typed <= 0:
                 return set()
             return {
                 v for v, u in figures(s.text).items()
-                if same_quantity(u, v, anchor) and (u.split()[0] not in _NATIONS or
-                                                    not asked or u.split()[0] in asked)
+                if same_quantity(u, v, anchor) and of_asked_nation(u)
             }  # fmt: skip
 
         # Each article's best figure first (every source gets its say), then further figures.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from qa.answer import Citation, Passage
 from qa.assistant import looks_english
 from qa.citations import verify
-from qa.compose import ArticleInfo, ExtractiveGenerator, figures, same_quantity
+from qa.compose import ArticleInfo, ExtractiveGenerator, counted_nations, figures, same_quantity
 from qa.evidence import Sentence
 from qa.question import AnswerType, answer_type, condense
 from qa.retrieval import terms
@@ -96,3 +96,26 @@ def test_another_article_stating_the_same_figure_is_cited_too() -> None:
     assert "almost 14,000" in draft.text and "more than 14,000" in draft.text
     assert "100,000" not in draft.text  # a figure of another quantity is no corroboration
     assert [c.article_id for c in draft.citations] == ["a", "b"]
+
+
+def test_other_articles_must_be_about_the_figure_the_question_names() -> None:
+    info = {a: ArticleInfo(f"Title {a}", None, None) for a in ("a", "b")}
+    evidence = [
+        _sentence("a", "Russia has deployed 127,000 soldiers, the Defense Ministry said.", 0.6),
+        _sentence("b", "The Kremlin denied that 100,000 soldiers were a threat.", 0.58),
+    ]
+    question = "Which body said Russia had 127,000 soldiers at the border?"
+    draft = ExtractiveGenerator().compose(question, AnswerType.ORGANISATION, evidence, info, 0.45)
+    assert [c.article_id for c in draft.citations] == ["a"]
+    unpinned = "Which body commented on the soldiers at the border?"
+    draft = ExtractiveGenerator().compose(unpinned, AnswerType.ORGANISATION, evidence, info, 0.45)
+    assert [c.article_id for c in draft.citations] == ["a", "b"]
+
+
+def test_counted_nation_is_the_one_before_the_counted_noun() -> None:
+    asked = "What figures have Ukrainian officials given for the number of Russian troops?"
+    assert counted_nations(asked) == {"russian"}
+    assert counted_nations("Do Russian and Ukrainian reports agree on the toll?") == {
+        "russian", "ukrainian",
+    }  # fmt: skip
+    assert counted_nations("How many troops are at the border?") == set()
