@@ -3,8 +3,8 @@
 Per group of articles, in this order: embed their new chunks, write them (upsert by content-hash
 id), delete their chunks that are no longer current, and only then record the articles with their
 content hashes. A run killed at any point leaves either the old record (the article is redone
-next time) or a complete new one, so a re-run ends with exactly the chunks of a clean run. Unchanged articles (same hash) are
-neither chunked nor embedded.
+next time) or a complete new one, so a re-run ends with exactly the chunks of a clean run.
+Unchanged articles (same hash) are neither chunked nor embedded.
 """
 
 from __future__ import annotations

@@ -127,9 +127,11 @@ def score_sentences(
 
     # A sentence sharing no word with the question (or the conversation) is not embedded: it
     # cannot win, and embedding every sentence of a wide pool is most of the time of an answer.
+    # (A question of stopwords only has no words to share: then every sentence is scored.)
     lexical = [overlap(articles[p.article_id][s:e]) for p, s, e in rows]
-    rows = [r for r, lex in zip(rows, lexical, strict=True) if lex > 0]
-    lexical = [lex for lex in lexical if lex > 0]
+    keep = [lex > 0 or not weights for lex in lexical]
+    rows = [r for r, k in zip(rows, keep, strict=True) if k]
+    lexical = [lex for lex, k in zip(lexical, keep, strict=True) if k]
     if not rows:
         return []
     keys = [(p.article_id, s, e) for p, s, e in rows]

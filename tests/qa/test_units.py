@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from fakes import CountingEmbedder, HashEmbedder
+
 from qa.answer import Citation, Passage
 from qa.assistant import looks_english
 from qa.citations import verify
 from qa.compose import ArticleInfo, ExtractiveGenerator, counted_nations, figures, same_quantity
-from qa.evidence import Sentence
+from qa.evidence import Sentence, SentenceVectors, score_sentences
 from qa.question import AnswerType, answer_type, condense
 from qa.retrieval import terms
 
@@ -119,3 +121,15 @@ def test_counted_nation_is_the_one_before_the_counted_noun() -> None:
         "russian", "ukrainian",
     }  # fmt: skip
     assert counted_nations("How many troops are at the border?") == set()
+
+
+def test_only_sentences_sharing_a_word_with_the_question_are_embedded() -> None:
+    text = "Russia massed troops at the border. Rain fell in Paris all week. Troops waited."
+    passage = Passage(1, "a", "", None, None, 0, len(text), text, 0.0)
+    embedder = CountingEmbedder(HashEmbedder())
+    question = "Where did Russia mass troops?"
+    found = score_sentences(question, question, (), AnswerType.PLACE, [passage], {"a": text},
+                            {}, SentenceVectors(embedder), embedder.embed_query(question))  # fmt: skip
+    assert [s.text for s in found] and "Rain fell in Paris all week." not in embedder.texts
+    assert {s.text for s in found} == set(embedder.texts)
+    assert any("Russia massed troops" in t for t in embedder.texts)
