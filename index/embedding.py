@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from index.errors import InputError
+from index.onnx_minilm import SCHEME as ONNX_SCHEME  # light: its heavy imports are lazy
 
 Vectors = NDArray[np.float32]
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -96,8 +97,7 @@ class SentenceTransformerEmbedder:
         if self.bundled and backend != "torch":
             self._model_cache = self._load_onnx(backend, cache_dir)
             self.backend = "onnx-int8" if self._model_cache is not None else "torch"
-        onnx_scheme = "onnx-int8-v3"  # index.onnx_minilm.SCHEME, not imported on the torch path
-        suffix = f"@{onnx_scheme}" if self.backend == "onnx-int8" else "@bf16" if bf16 else ""
+        suffix = f"@{ONNX_SCHEME}" if self.backend == "onnx-int8" else "@bf16" if bf16 else ""
         self.model_id = (DEFAULT_MODEL if self.bundled else Path(name).name) + suffix
         self.dim = 384 if self.bundled else self._model.get_embedding_dimension()
         from tokenizers import Tokenizer

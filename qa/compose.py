@@ -190,9 +190,9 @@ class ExtractiveGenerator:
         values = set(figures(best.text))
         seen = {s.article_id for s in chosen}
         out: list[Sentence] = []
-        for s in evidence:
+        for s in evidence if values else []:
             if (
-                values and s.article_id not in seen and s.typed > 0
+                s.article_id not in seen and s.typed > 0
                 and s.score >= 0.7 * best.score and values & set(figures(s.text))
             ):  # fmt: skip
                 out.append(s)

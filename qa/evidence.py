@@ -128,14 +128,17 @@ def score_sentences(
     # A sentence sharing no word with the question (or the conversation) is not embedded: it
     # cannot win, and embedding every sentence of a wide pool is most of the time of an answer.
     # (A question of stopwords only has no words to share: then every sentence is scored.)
-    lexical = [overlap(articles[p.article_id][s:e]) for p, s, e in rows]
-    keep = [lex > 0 or not weights for lex in lexical]
-    rows = [r for r, k in zip(rows, keep, strict=True) if k]
-    lexical = [lex for lex, k in zip(lexical, keep, strict=True) if k]
-    if not rows:
-        return []
-    keys = [(p.article_id, s, e) for p, s, e in rows]
     texts = [articles[p.article_id][s:e] for p, s, e in rows]
+    lexical = [overlap(text) for text in texts]
+    keep = [i for i, lex in enumerate(lexical) if lex > 0 or not weights]
+    if not keep:
+        return []
+    rows, texts, lexical = (
+        [rows[i] for i in keep],
+        [texts[i] for i in keep],
+        [lexical[i] for i in keep],
+    )
+    keys = [(p.article_id, s, e) for p, s, e in rows]
     sims = vectors.get(keys, texts) @ query_vector
     if query != question:  # a follow-up: the history says what it is about, the question what
         sims = 0.5 * sims + 0.5 * (
