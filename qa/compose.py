@@ -11,7 +11,7 @@ from itertools import pairwise
 from typing import Protocol
 
 from qa.answer import Citation
-from qa.entities import unmet
+from qa.entities import FRAME, unmet
 from qa.evidence import UNITS, Sentence, entities, singular
 from qa.question import AnswerType
 from qa.retrieval import terms
@@ -137,6 +137,26 @@ def missing_answer(
     return f"no {kind.value} in the evidence fits the question"
 
 
+def _same_answer(kind: AnswerType, best: Sentence, s: Sentence) -> bool:
+    """Whether another article's sentence states the best sentence's own answer (the same figure,
+    person, place or date): only then does citing it beside the best one support the answer. A
+    different one would be a second answer shown as if it agreed (disagreeing figures get their
+    own, attributed list)."""
+    if kind is AnswerType.OTHER:
+        return True
+    mine = entities(best.text, kind)
+    return not mine or bool(mine & entities(s.text, kind))
+
+
+def _adds_to(question: str, s: Sentence, chosen: list[Sentence]) -> bool:
+    """Whether ``s`` is about a part of the question the chosen sentences (and the sentences
+    around them) leave out: "with Lavrov and with NATO officials" needs a sentence on each. A
+    part is two words at least: one shared word ("hold") is as often chance."""
+    covered = {t for c in chosen for t in terms(f"{c.around} {c.text}")}
+    asked = {t for t in terms(question) if t not in FRAME}
+    return len(asked & set(terms(s.text)) - covered) >= 2
+
+
 def _redundant(s: Sentence, chosen: list[Sentence]) -> bool:
     mine = set(terms(s.text))
     for c in chosen:
@@ -174,8 +194,11 @@ class ExtractiveGenerator:
             other = s.article_id != best.article_id
             if other and pinned and not pinned & set(figures(s.text)):
                 continue
-            strong = s.score >= max(threshold, (0.9 if other else 0.8) * best.score)
-            if strong and (kind is AnswerType.OTHER or s.typed > 0) and not _redundant(s, chosen):
+            if other and not (_same_answer(kind, best, s) or _adds_to(question, s, chosen)):
+                continue
+            strong = s.score >= max(threshold, 0.8 * best.score)
+            fits = kind is AnswerType.OTHER or s.typed >= min(best.typed, 1.0) > 0
+            if strong and fits and not _redundant(s, chosen):
                 chosen.append(s)
         if kind is AnswerType.NUMBER:
             chosen += self._corroborating(best, evidence, chosen)

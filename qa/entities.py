@@ -86,7 +86,10 @@ def entities(text: str, kind: AnswerType) -> set[str]:
         found = [m.group(0) for m in _ORG.finditer(text)]
     else:
         return set()
-    return {f.lower().strip(" .,") for f in found}
+    return {_THE.sub("", f.lower().strip(" .,")) for f in found}
+
+
+_THE = re.compile(r"^the\s+")  # "The Defense Ministry" opening a sentence is "defense ministry"
 
 
 def names(text: str) -> set[str]:
@@ -241,11 +244,27 @@ class Expectation:
             unit = UNITS.get(self.focus)
             if self.focus not in nouns and not (unit and unit in {UNITS.get(n) for n in nouns}):
                 return 0.0
+            if self.nation and not self._of_nation(after):
+                return -1.0  # "120,000 Ukrainian troops" for "how many Russian troops"
             if self.context and not self._near_figure(text):
                 return 0.0  # "1,000 personnel to each country ... stationed in Poland"
         if not any(c.isdigit() for f in found for c in f):
             return 0.3  # "tens of thousands" answers "how many" worse than "94,000"
         return 1.0
+
+    def _of_nation(self, after: list[str]) -> bool:
+        """Whether some figure may count the asked nation's people: one whose words before the
+        counted noun name no nation ("30,000 troops in Belarus"), or name the asked one."""
+        for a in after:
+            named = []
+            for w in re.findall(r"[a-z.]+", a.lower()):
+                if singular(w) == self.focus or singular(w) in UNITS:
+                    break
+                if w in NATIONS:
+                    named.append(NATIONS[w])
+            if not named or named[0] == self.nation:
+                return True
+        return False
 
     def _near_figure(self, text: str, window: int = 10) -> bool:
         """Whether some term of the question sits within ``window`` words of a figure: the
@@ -302,12 +321,23 @@ def expectation(question: str, kind: AnswerType) -> Expectation:
             nation = found
             words = [w for w in before.split() if w not in NATIONS and w not in _FILLER]
             qualifier = words[-1] if words else None
+    if kind is AnswerType.NUMBER and focus:
+        nation = counted_nation(question, focus)
     identity = bool(_IDENTITY.search(question))
     context = {t for t in terms(question) if t not in FRAME and (not focus or t != _stem1(focus))}
     return Expectation(
         kind, frozenset(entities(question, kind)), focus, date_grain(question), qualifier, nation,
         identity, frozenset(context),
     )  # fmt: skip
+
+
+def counted_nation(question: str, focus: str) -> str | None:
+    """The nation of the counted noun: "how many Russian troops" -> "russia"."""
+    words = re.findall(r"[a-z.]+", question.lower())
+    for w, nxt in zip(words, words[1:], strict=False):
+        if w in NATIONS and singular(nxt) == focus:
+            return NATIONS[w]
+    return None
 
 
 def _stem1(word: str) -> str:

@@ -110,8 +110,27 @@ def test_other_articles_must_be_about_the_figure_the_question_names() -> None:
     draft = ExtractiveGenerator().compose(question, AnswerType.ORGANISATION, evidence, info, 0.45)
     assert [c.article_id for c in draft.citations] == ["a"]
     unpinned = "Which body commented on the soldiers at the border?"
+    evidence[1] = _sentence("b", "The Defense Ministry said 100,000 soldiers were a threat.", 0.58)
     draft = ExtractiveGenerator().compose(unpinned, AnswerType.ORGANISATION, evidence, info, 0.45)
     assert [c.article_id for c in draft.citations] == ["a", "b"]
+
+
+def test_another_article_is_cited_for_the_same_answer_or_another_part_of_the_question() -> None:
+    info = {a: ArticleInfo(f"Title {a}", None, None) for a in ("a", "b", "c")}
+    question = "In which cities did Blinken meet Lavrov and NATO officials?"
+    evidence = [
+        _sentence("a", "Blinken met Lavrov on Thursday in Stockholm.", 0.6),
+        # another city, nothing the first sentence leaves out: a second answer, not support
+        _sentence("b", "Blinken spoke to reporters in Kyiv on Wednesday.", 0.58),
+        # another city for the part of the question the first sentence does not cover
+        _sentence("c", "Blinken held talks with NATO officials in Riga.", 0.55),
+    ]
+    draft = ExtractiveGenerator().compose(question, AnswerType.PLACE, evidence, info, 0.45)
+    assert [c.article_id for c in draft.citations] == ["a", "c"]
+    # the same city, from another article: it supports the answer
+    evidence[1] = _sentence("b", "Lavrov and Blinken talked for 90 minutes in Stockholm.", 0.58)
+    draft = ExtractiveGenerator().compose(question, AnswerType.PLACE, evidence, info, 0.45)
+    assert [c.article_id for c in draft.citations] == ["a", "b", "c"]
 
 
 def test_counted_nation_is_the_one_before_the_counted_noun() -> None:
