@@ -11,7 +11,7 @@ from itertools import pairwise
 from typing import Protocol
 
 from qa.answer import Citation
-from qa.entities import FRAME, unmet
+from qa.entities import FRAME, names, sources, unmet
 from qa.evidence import UNITS, Sentence, entities, singular
 from qa.question import AnswerType
 from qa.retrieval import terms
@@ -137,15 +137,22 @@ def missing_answer(
     return f"no {kind.value} in the evidence fits the question"
 
 
-def _same_answer(kind: AnswerType, best: Sentence, s: Sentence) -> bool:
-    """Whether another article's sentence states the best sentence's own answer (the same figure,
-    person, place or date): only then does citing it beside the best one support the answer. A
+def _same_answer(kind: AnswerType, chosen: list[Sentence], s: Sentence) -> bool:
+    """Whether another article's sentence states the answer already chosen (the same figure,
+    person, place or date): only then does citing it beside them support the answer. A
     different one would be a second answer shown as if it agreed (disagreeing figures get their
     own, attributed list)."""
     if kind is AnswerType.OTHER:
         return True
-    mine = entities(best.text, kind)
-    return not mine or bool(mine & entities(s.text, kind))
+    mine = {e for c in chosen for e in _answers(kind, c.text)}
+    return not mine or bool(mine & _answers(kind, s.text))
+
+
+def _answers(kind: AnswerType, text: str) -> set[str]:
+    """The things in ``text`` that may answer a question of ``kind``; for "which agency", also
+    a lone name given as a source ("Janes said")."""
+    found = entities(text, kind)
+    return found | sources(text) if kind is AnswerType.ORGANISATION else found
 
 
 def _adds_to(question: str, s: Sentence, chosen: list[Sentence]) -> bool:
@@ -155,6 +162,11 @@ def _adds_to(question: str, s: Sentence, chosen: list[Sentence]) -> bool:
     covered = {t for c in chosen for t in terms(f"{c.around} {c.text}")}
     asked = {t for t in terms(question) if t not in FRAME}
     return len(asked & set(terms(s.text)) - covered) >= 2
+
+
+def _names_answer(kind: AnswerType, s: Sentence) -> bool:
+    """Whether the sentence itself holds the thing asked for (not a role or "the agency")."""
+    return bool(names(s.text) if kind is AnswerType.PERSON else entities(s.text, kind))
 
 
 def _redundant(s: Sentence, chosen: list[Sentence]) -> bool:
@@ -194,7 +206,7 @@ class ExtractiveGenerator:
             other = s.article_id != best.article_id
             if other and pinned and not pinned & set(figures(s.text)):
                 continue
-            if other and not (_same_answer(kind, best, s) or _adds_to(question, s, chosen)):
+            if other and not (_same_answer(kind, chosen, s) or _adds_to(question, s, chosen)):
                 continue
             strong = s.score >= max(threshold, 0.8 * best.score)
             fits = kind is AnswerType.OTHER or s.typed >= min(best.typed, 1.0) > 0
@@ -227,14 +239,16 @@ class ExtractiveGenerator:
         """When the best sentence matches the question but lacks the thing asked for (no name for
         "who"), the sentence next to it often has it ("... the defense minister said." /
         "Oleksii Reznikov said ...")."""
-        if kind is AnswerType.OTHER or best.typed > 0:
+        if kind is AnswerType.OTHER or (best.typed > 0 and _names_answer(kind, best)):
             return []
         near = [
             s for s in evidence
-            if s.article_id == best.article_id and entities(s.text, kind)
+            if s.article_id == best.article_id
+            and _answers(kind, s.text)
             and (0 <= s.start - best.end < 300 or 0 <= best.start - s.end < 300)
         ]  # fmt: skip
-        return near[:1]
+        # the one after first: a credit follows its caption, a name the role it fills
+        return sorted(near, key=lambda s: (s.start < best.start, -s.score))[:1]
 
     def _disagreement(
         self, question: str, kind: AnswerType, evidence: list[Sentence], compare: bool = False

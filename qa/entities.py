@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from qa.question import AnswerType, date_grain
 from qa.retrieval import terms
@@ -68,6 +69,24 @@ _ORG = re.compile(
     # multi-word names: "Times of Israel", "Maxar Technologies", "Center for Strategic and ..."
     r"|\b[A-Z][\w&’'-]+(?:\s+(?:of|for|and|on|the)?\s*[A-Z][\w&’'-]+)+"
 )
+# A reference to an organisation or person named in a sentence nearby.
+_ANAPHORS = {
+    AnswerType.ORGANISATION: re.compile(
+        r"\bthe (?:agency|company|firm|ministry|group|organi[sz]ation|outlet|newspaper|network|"
+        r"institute|think tank|department|alliance|bloc)\b",
+        re.I,
+    ),
+    AnswerType.PERSON: re.compile(r"\b(?:he|she) (?:said|says|told|added|noted|warned)\b", re.I),
+}
+# "Janes said", "according to Janes": a lone name as the source of a statement
+_SOURCE = re.compile(
+    r"\b([A-Z][\w&'’-]+),?\s+(?:said|says|reported|reports|estimated|assessed|noted)\b"
+    r"|\baccording to ([A-Z][\w&'’-]+)\b"
+)
+_NOT_SOURCES = {
+    "he", "she", "it", "they", "we", "i", "this", "that", "officials", "monday", "tuesday",
+    "wednesday", "thursday", "friday", "saturday", "sunday",
+}  # fmt: skip
 _TIME_UNIT = re.compile(r"\b(?:second|minute|hour|day|week|month|year|decade)s?\b", re.I)
 
 
@@ -83,10 +102,25 @@ def entities(text: str, kind: AnswerType) -> set[str]:
     elif kind is AnswerType.PLACE:
         found = [m.group(1) for m in _PLACE.finditer(text)]
     elif kind is AnswerType.ORGANISATION:
-        found = [m.group(0) for m in _ORG.finditer(text)]
+        found = [m.group(0) for m in _ORG.finditer(text) if not _only_places_or_dates(m.group(0))]
     else:
         return set()
     return {_THE.sub("", f.lower().strip(" .,")) for f in found}
+
+
+def _only_places_or_dates(span: str) -> bool:
+    """ "Russia on January" (of "... in Yelnya, Russia on January 19") names no organisation."""
+    words = [w.lower() for w in re.findall(r"[A-Za-z.]+", span)]
+    named = [w for w in words if w not in {"of", "for", "and", "on", "the"}]
+    return all(w in NATIONS or re.fullmatch(_MONTH, w) or re.fullmatch(_WEEKDAY, w) for w in named)
+
+
+def sources(text: str) -> set[str]:
+    """Lone names given as the source of a statement ("Janes said", "according to Janes"): a
+    person or an organisation, so they answer "which agency" only where the sentence beside
+    them refers to one ("..., the agency said.")."""
+    found = {m[1] or m[2] for m in _SOURCE.finditer(text)}
+    return {f.lower() for f in found if f.lower() not in _NOT_SOURCES}
 
 
 _THE = re.compile(r"^the\s+")  # "The Defense Ministry" opening a sentence is "defense ministry"
@@ -188,17 +222,22 @@ class Expectation:
     identity: bool = False  # "who is the X": the role is all the question says of the person
     context: frozenset[str] = frozenset()  # the question's own content terms besides the focus
 
-    def match(self, text: str) -> float:
+    def match(self, text: str, around: str = "") -> float:
         """1 when the sentence holds a new thing of the expected type that fits the question,
         0.3 when it is vaguer ("tens of thousands" for "how many"), 0 when the thing is there but
         unattached, -0.5 when there is none, -1 when it contradicts the question (another
-        nation's minister)."""
+        nation's minister). A sentence that refers to the thing ("the agency said", "he said")
+        scores 0.5 when a sentence ``around`` it names one."""
         if self.kind is AnswerType.OTHER:
             return 0.0
         found = entities(text, self.kind) - self.asked
         if self.kind is AnswerType.PERSON and self.focus:
             return self._person_fit(text, bool(names(text) - self.asked))
         if not found:
+            anaphor = _ANAPHORS.get(self.kind)
+            named = entities(around, self.kind) | sources(around)
+            if anaphor and anaphor.search(text) and named - self.asked:
+                return 0.5
             return -0.5
         if self.kind is AnswerType.NUMBER:
             return self._number_fit(text, found)
@@ -334,7 +373,7 @@ def expectation(question: str, kind: AnswerType) -> Expectation:
 def counted_nation(question: str, focus: str) -> str | None:
     """The nation of the counted noun: "how many Russian troops" -> "russia"."""
     words = re.findall(r"[a-z.]+", question.lower())
-    for w, nxt in zip(words, words[1:], strict=False):
+    for w, nxt in pairwise(words):
         if w in NATIONS and singular(nxt) == focus:
             return NATIONS[w]
     return None

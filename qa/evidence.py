@@ -145,30 +145,34 @@ def score_sentences(
 
     # A sentence sharing no word with the question (or the conversation) is not embedded: it
     # cannot win, and embedding every sentence of a wide pool is most of the time of an answer.
-    # (A question of stopwords only has no words to share: then every sentence is scored.)
+    # It is kept (similarity 0) when the sentence next to it shares words: it may complete that
+    # one ("... parked in Yelnya." / "(Maxar Technologies/Reuters)"). A question of stopwords
+    # only has no words to share: then every sentence is scored.
     texts = [articles[p.article_id][s:e] for p, s, e in rows]
     arounds = [window(articles[p.article_id], s, e) for p, s, e in rows]
     shares = [overlap(text, near) for text, near in zip(texts, arounds, strict=True)]
-    keep = [i for i, (own_share, _) in enumerate(shares) if own_share > 0 or not weights]
-    lexical = [with_near for _, with_near in shares]
+    keep = [i for i, (own_share, near) in enumerate(shares) if near > 0 or not weights]
     if not keep:
         return []
-    rows, texts, arounds, lexical = (
+    rows, texts, arounds, shares = (
         [rows[i] for i in keep],
         [texts[i] for i in keep],
         [arounds[i] for i in keep],
-        [lexical[i] for i in keep],
+        [shares[i] for i in keep],
     )
-    keys = [(p.article_id, s, e) for p, s, e in rows]
-    sims = vectors.get(keys, texts) @ query_vector
-    if query != question:  # a follow-up: the history says what it is about, the question what
-        sims = 0.5 * sims + 0.5 * (
-            vectors.get(keys, texts) @ vectors.embedder.embed_query(question)
-        )
+    embed = [i for i, (own_share, _) in enumerate(shares) if own_share > 0 or not weights]
+    keys = [(rows[i][0].article_id, rows[i][1], rows[i][2]) for i in embed]
+    sims = np.zeros(len(rows), dtype=np.float32)
+    if embed:
+        found = vectors.get(keys, [texts[i] for i in embed])
+        sims[embed] = found @ query_vector
+        if query != question:  # a follow-up: the history says what it is about, the question what
+            sims[embed] = 0.5 * sims[embed] + 0.5 * (found @ vectors.embedder.embed_query(question))
+    lexical = [with_near for _, with_near in shares]
     best_rank = min(p.rank for p in passages)
     out: list[Sentence] = []
     for (p, s, e), text, near, sim, lex in zip(rows, texts, arounds, sims, lexical, strict=True):
-        typed = expect.match(text)
+        typed = expect.match(text, near)
         prior = 1.0 / math.sqrt(p.rank - best_rank + 1)
         score = 0.4 * float(sim) + 0.4 * lex + 0.15 * typed + 0.05 * prior
         out.append(Sentence(p.article_id, s, e, text, p, float(sim), lex, typed, score, near))

@@ -104,3 +104,32 @@ def test_counted_noun_is_the_head_of_the_phrase() -> None:
     assert focus_noun("How many Russian troops did he cite?", AnswerType.NUMBER) == "troop"
     assert focus_noun("How many Russians could be conscripted?", AnswerType.NUMBER) is None
     assert focus_noun("How many of those are ground forces?", AnswerType.NUMBER) is None
+
+
+def test_another_nations_troops_do_not_answer_how_many_of_ours() -> None:
+    q = "How many Russian troops did Zelensky say were near the border?"
+    assert (
+        fit(q, "Peskov said Russia was worried about the 120,000 Ukrainian troops near it.") == -1
+    )
+    assert fit(q, "Zelensky said nearly 100,000 Russian troops were near the border.") == 1.0
+    # a place after the counted noun is where they are, not whose they are
+    assert fit(q, "Zelensky said 100,000 troops were near the border with Belarus.") == 1.0
+
+
+def test_the_agency_said_is_answered_by_the_sentence_naming_it() -> None:
+    q = "Which defence intelligence company said troops could be deployed in 72 hours?"
+    expect = expectation(q, AnswerType.ORGANISATION)
+    sentence = "Troops can be deployed in less than 72 hours, the agency said."
+    assert expect.match(sentence) == -0.5
+    assert expect.match(sentence, "A sizable formation is in Belarus, Janes said.") == 0.5
+    assert expect.match(sentence, "They need only be sent by plane or train.") == -0.5
+
+
+def test_a_place_and_a_month_are_no_organisation() -> None:
+    from qa.entities import entities
+
+    text = "A satellite image shows battle groups parked in Yelnya, Russia on January 19."
+    assert entities(text, AnswerType.ORGANISATION) == set()
+    assert entities("The Defense Ministry said so.", AnswerType.ORGANISATION) == {
+        "defense ministry"
+    }
