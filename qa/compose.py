@@ -158,10 +158,12 @@ def _answers(kind: AnswerType, text: str) -> set[str]:
 def _adds_to(question: str, s: Sentence, chosen: list[Sentence]) -> bool:
     """Whether ``s`` is about a part of the question the chosen sentences (and the sentences
     around them) leave out: "with Lavrov and with NATO officials" needs a sentence on each. A
-    part is two words at least: one shared word ("hold") is as often chance."""
+    part is two words at least, and a quarter of the question's: one shared word ("hold") is as
+    often chance, and so are a few words of a long question's background."""
     covered = {t for c in chosen for t in terms(f"{c.around} {c.text}")}
     asked = {t for t in terms(question) if t not in FRAME}
-    return len(asked & set(terms(s.text)) - covered) >= 2
+    new = asked & set(terms(s.text)) - covered
+    return len(new) >= max(2, len(asked) / 4)
 
 
 def _names_answer(kind: AnswerType, s: Sentence) -> bool:
@@ -198,20 +200,23 @@ class ExtractiveGenerator:
                 return self._compose_disagreement(disagreement, info)
         chosen = [best, *self._neighbour(kind, best, evidence)]
         pinned = set(figures(question))  # "which body said Russia had 127,000 soldiers"
-        for s in evidence[1:]:
-            if len(chosen) >= self.max_sentences:
+        for s in evidence[1:]:  # best first: the rest are weaker still
+            if len(chosen) >= self.max_sentences or s.score < max(threshold, 0.8 * best.score):
                 break
-            # another article's sentence must be nearly as good to be worth a citation, and
-            # about the figure the question names, if it names one
-            other = s.article_id != best.article_id
-            if other and pinned and not pinned & set(figures(s.text)):
-                continue
-            if other and not (_same_answer(kind, chosen, s) or _adds_to(question, s, chosen)):
-                continue
-            strong = s.score >= max(threshold, 0.8 * best.score)
             fits = kind is AnswerType.OTHER or s.typed >= min(best.typed, 1.0) > 0
-            if strong and fits and not _redundant(s, chosen):
-                chosen.append(s)
+            if not fits or _redundant(s, chosen):
+                continue
+            if s.article_id != best.article_id:
+                # another article's sentence: about the figure the question names, if it names
+                # one; and either about a part of the question the others leave out, or stating
+                # the same answer and nearly as good
+                if pinned and not pinned & set(figures(s.text)):
+                    continue
+                if not _adds_to(question, s, chosen) and (
+                    s.score < 0.9 * best.score or not _same_answer(kind, chosen, s)
+                ):
+                    continue
+            chosen.append(s)
         if kind is AnswerType.NUMBER:
             chosen += self._corroborating(best, evidence, chosen)
         return self._compose_plain(chosen, info)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -105,11 +107,26 @@ def candidates(
 NEAR = 0.4
 
 
-def window(text: str, start: int, end: int, reach: int = 400) -> str:
+@lru_cache(maxsize=4096)
+def _article_spans(text: str) -> tuple[list[int], list[tuple[int, int]]]:
+    """The sentence spans of a whole article, and their starts (for bisection); cached, since
+    the same articles come back question after question."""
+    spans = sentence_spans(text)
+    return [s for s, _ in spans], spans
+
+
+@lru_cache(maxsize=200_000)
+def _term_set(text: str) -> frozenset[str]:
+    return frozenset(terms(text))
+
+
+def window(text: str, start: int, end: int) -> str:
     """The sentences just before and just after ``text[start:end]``."""
-    before = sentence_spans(text, max(0, start - reach), start)
-    after = sentence_spans(text, end, min(len(text), end + reach))
-    parts = [text[s:e] for s, e in before[-1:] + after[:1]]
+    starts, spans = _article_spans(text)
+    first = bisect_right(starts, start) - 1  # the sentence holding ``start``
+    last = bisect_right(starts, max(start, end - 1)) - 1
+    parts = [text[s:e] for s, e in spans[max(0, first - 1) : max(0, first)]]
+    parts += [text[s:e] for s, e in spans[last + 1 : last + 2]]
     return " ".join(parts)
 
 
@@ -137,7 +154,7 @@ def score_sentences(
     def overlap(text: str, around: str) -> tuple[float, float]:
         """(the share of the question's weight the sentence holds, that share counting the
         words of the sentences around it at ``NEAR``)."""
-        have, near = set(terms(text)), set(terms(around))
+        have, near = _term_set(text), _term_set(around)
         own = sum(w if t in have else 0.5 * w if prefix_match(t, have) else 0.0
                   for t, w in weights.items())  # fmt: skip
         nearby = sum(NEAR * w for t, w in weights.items() if t in near and t not in have)
