@@ -244,8 +244,9 @@ class Assistant:
             self.retriever.keyword.idf, self.vectors, self.embedder.embed_query(turn.query),
         )  # fmt: skip
         draft = self.generator.compose(
-            question, kind, evidence, self.info, self.settings.refusal_threshold
-        )
+            question, kind, evidence, self.info, self.settings.refusal_threshold,
+            follow_up=turn.query != question,
+        )  # fmt: skip
         return Prepared(question, passages, evidence, draft, round((t1 - t0) * 1000, 1))
 
     def _finish(self, prepared: Prepared, draft: Draft, generator: str,

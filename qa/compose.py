@@ -39,7 +39,8 @@ class Generator(Protocol):
     that resolve to no citation are removed afterwards (``qa.citations.verify``)."""
 
     def compose(self, question: str, kind: AnswerType, evidence: list[Sentence],
-                info: dict[str, ArticleInfo], threshold: float) -> Draft: ...  # fmt: skip
+                info: dict[str, ArticleInfo], threshold: float,
+                follow_up: bool = False) -> Draft: ...  # fmt: skip
 
 
 _FIGURE = re.compile(
@@ -56,6 +57,11 @@ _ATTRIBUTED = re.compile(
 _COMPARE = re.compile(
     r"\b(?:match(?:es)?|agree|agrees|differ|differs|compare|compares|same as|consistent|"
     r"disagree|disagrees)\b",
+    re.I,
+)
+_ONE_ARTICLE = re.compile(
+    r"\b(?:same|one|single) (?:article|report|story|piece|dispatch)\b"
+    r"|\b(?:article|report|story) (?:itself|alone)\b",
     re.I,
 )
 _NATIONS = {"russian", "ukrainian", "us", "american", "british", "nato", "belarusian", "german"}
@@ -187,14 +193,19 @@ class ExtractiveGenerator:
         self.max_sentences = max_sentences
 
     def compose(self, question: str, kind: AnswerType, evidence: list[Sentence],
-                info: dict[str, ArticleInfo], threshold: float) -> Draft:  # fmt: skip
+                info: dict[str, ArticleInfo], threshold: float,
+                follow_up: bool = False) -> Draft:  # fmt: skip
+        """The answer; ``follow_up`` says the question leans on the conversation ("How many of
+        those are ground forces?"): the figure it asks about is the one of the source already
+        quoted, so no survey of the articles' figures is made."""
         if not evidence or evidence[0].score < threshold:
             return Draft(REFUSAL, True)
         if reason := missing_answer(kind, evidence, threshold, question):
             return Draft(REFUSAL, True, notes=[reason])
         best = evidence[0]
         compare = bool(_COMPARE.search(question))
-        if compare or not _ATTRIBUTED.search(question):  # "did X say": X's figure, not a survey
+        # "did X say": X's figure, not a survey
+        if not follow_up and (compare or not _ATTRIBUTED.search(question)):
             disagreement = self._disagreement(question, kind, evidence, compare)
             if disagreement:
                 return self._compose_disagreement(disagreement, info)
@@ -263,6 +274,8 @@ class ExtractiveGenerator:
         (or, when the question compares two figures, of one article)."""
         if kind is not AnswerType.NUMBER:
             return []
+        if _ONE_ARTICLE.search(question):  # "... the estimate reported in the same article"
+            evidence = [s for s in evidence if s.article_id == evidence[0].article_id]
         top = evidence[0].score
         asked = counted_nations(question)
 
@@ -320,7 +333,10 @@ class ExtractiveGenerator:
     def _compose_disagreement(self, chosen: list[Sentence], info: dict[str, ArticleInfo]) -> Draft:
         citations = [cite(n, s, info) for n, s in enumerate(chosen, start=1)]
         markers = "".join(f"[{c.marker}]" for c in citations)
-        lines = [f"The articles give different figures {markers}:"]
+        one = len({s.article_id for s in chosen}) == 1
+        lines = [
+            f"{'The article gives' if one else 'The articles give'} different figures {markers}:"
+        ]
         for c, s in zip(citations, chosen, strict=True):
             meta = info[s.article_id]
             who = attribution(meta)

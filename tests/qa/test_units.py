@@ -189,3 +189,36 @@ def test_a_sentence_saying_the_agency_said_is_completed_by_the_one_naming_it() -
     )
     # the naming sentence completes the answer; another body from another article is not cited
     assert [c.quote for c in draft.citations] == [first, second]
+
+
+def _troop_figures() -> tuple[dict[str, ArticleInfo], list[Sentence]]:
+    info = {a: ArticleInfo(f"Title {a}", None, None) for a in ("a", "b")}
+    evidence = [
+        _sentence("a", "Satellite pictures revealed an estimated 90,000 Russian soldiers.", 0.6),
+        _sentence("a", "Zelensky claimed that Russia stationed 100,000 soldiers there.", 0.55),
+        _sentence("b", "Russia has amassed more than 94,000 troops at the border.", 0.5),
+    ]
+    return info, evidence
+
+
+def test_a_comparison_within_the_same_article_lists_that_articles_figures_only() -> None:
+    info, evidence = _troop_figures()
+    across = "Does Zelensky's figure for Russian troops match the satellite estimate?"
+    draft = ExtractiveGenerator().compose(across, AnswerType.NUMBER, evidence, info, 0.45)
+    assert {c.article_id for c in draft.citations} == {"a", "b"}
+    within = f"{across[:-1]} reported in the same article?"
+    draft = ExtractiveGenerator().compose(within, AnswerType.NUMBER, evidence, info, 0.45)
+    assert [c.article_id for c in draft.citations] == ["a", "a"]
+    assert draft.text.startswith("The article gives different figures")
+
+
+def test_a_follow_up_about_the_quoted_figure_is_no_survey_of_the_articles() -> None:
+    info, evidence = _troop_figures()
+    question = "How many soldiers are there?"
+    survey = ExtractiveGenerator().compose(question, AnswerType.NUMBER, evidence, info, 0.45)
+    assert "different figures" in survey.text
+    follow = ExtractiveGenerator().compose(
+        question, AnswerType.NUMBER, evidence, info, 0.45, follow_up=True
+    )
+    assert "different figures" not in follow.text
+    assert [c.article_id for c in follow.citations][:1] == ["a"]
