@@ -6,6 +6,7 @@ of "how many troops", the role and nation of "who is Ukraine's foreign minister"
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -323,7 +324,7 @@ class Expectation:
         return 1.0 if pattern is None or pattern.search(text) else -0.5
 
 
-def prefix_match(term: str, have: set[str]) -> bool:
+def prefix_match(term: str, have: AbstractSet[str]) -> bool:
     """A near form: "ukrain"/"ukrainian", "invas"/"invad", "agre"/"agreement" (the stemmer
     leaves derivations apart)."""
     if len(term) < 4 or not term.isalpha():

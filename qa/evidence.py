@@ -115,7 +115,7 @@ def _article_spans(text: str) -> tuple[list[int], list[tuple[int, int]]]:
     return [s for s, _ in spans], spans
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=20_000)
 def _term_set(text: str) -> frozenset[str]:
     return frozenset(terms(text))
 

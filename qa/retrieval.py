@@ -19,9 +19,10 @@ from typing import Any
 
 import numpy as np
 import snowballstemmer
+from numpy.typing import NDArray
 
 from index.embedding import Embedder
-from index.store import Filter, Store, StoredChunk, matches
+from index.store import Filter, Store, StoredChunk, date_number, matches
 from qa.answer import Passage
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,'’][a-z0-9]+)*")
@@ -187,12 +188,15 @@ class KeywordIndex:
 
         self.chunks = chunks
         self._bm25: Any = None
+        self._published: NDArray[np.int64] | None = None
+        self.position: dict[str, int] = {}
         self.idf = self._idf(chunks)
         if not chunks:
             return
         digest = hashlib.sha256("\n".join(sorted(c.id for c in chunks)).encode()).hexdigest()[:16]
         folder = cache / f"bm25-{digest}" if cache else None
         self.chunks.sort(key=lambda c: c.id)
+        self.position = {c.id: i for i, c in enumerate(self.chunks)}
         if folder and (folder / "params.index.json").exists():
             try:
                 self._bm25 = bm25s.BM25.load(str(folder))
@@ -215,14 +219,32 @@ class KeywordIndex:
         n = len(chunks)
         return {t: math.log((n - d + 0.5) / (d + 0.5) + 1.0) for t, d in df.items()}
 
-    def search(self, text: str) -> list[tuple[StoredChunk, float]]:
-        """Every chunk that shares a term with the query, best first."""
+    def search(self, text: str, flt: Filter | None = None) -> tuple[NDArray[np.intp], NDArray[Any]]:
+        """The chunks (indexes into ``chunks``) that share a term with the query and pass the
+        filter, best first, and every chunk's score. Vectorised: BM25 ranks every chunk."""
         query = terms(text)
         if self._bm25 is None or not query:
-            return []
-        scores = self._bm25.get_scores(query)
-        top = np.argsort(-scores)
-        return [(self.chunks[i], float(scores[i])) for i in top if scores[i] > 0]
+            return np.zeros(0, dtype=np.intp), np.zeros(len(self.chunks))
+        scores = np.asarray(self._bm25.get_scores(query), dtype=np.float64)
+        if flt:
+            scores = np.where(self._passes(flt), scores, 0.0)
+        hits = np.flatnonzero(scores > 0)
+        return hits[np.argsort(-scores[hits], kind="stable")], scores
+
+    def _passes(self, flt: Filter) -> NDArray[np.bool_]:
+        """``matches`` for every chunk at once (dates compared as numbers)."""
+        if self._published is None:
+            self._published = np.array([date_number(c.published) for c in self.chunks])
+        ok = np.ones(len(self.chunks), dtype=bool)
+        dated = self._published > 0
+        if flt.published_from:
+            ok &= ~dated | (self._published >= date_number(flt.published_from))
+        if flt.published_to:
+            ok &= ~dated | (self._published <= date_number(flt.published_to))
+        if flt.sources or flt.article_ids:
+            ok &= np.array([matches(c, replace(flt, published_from=None, published_to=None))
+                            for c in self.chunks])  # fmt: skip
+        return ok
 
 
 class HybridRetriever:
@@ -258,7 +280,7 @@ class HybridRetriever:
                 flt = replace(flt, published_to=bound)
         vector = self.embedder.embed_query(query.text)
         dense = self.store.query(vector, self.candidates, flt)
-        keyword = [(c, s) for c, s in self.keyword.search(query.text) if matches(c, flt)]
+        order, scores = self.keyword.search(query.text, flt)
         # Reciprocal rank fusion. BM25 ranks every chunk, so a dense hit beyond the keyword top
         # still gets its true keyword rank (plain RRF over two top-k lists gives it nothing and
         # sinks an excellent dense hit below mediocre hits that happen to be in both lists).
@@ -267,12 +289,19 @@ class HybridRetriever:
             row = fused.setdefault(hit.chunk.id, {"chunk": hit.chunk, "score": 0.0})
             row["score"] += 1.0 / (self.rrf_k + rank + 1)
             row["dense"] = hit.score
-        for rank, (chunk, score) in enumerate(keyword):
-            if rank >= self.candidates and chunk.id not in fused:
+        keyword = self.keyword
+        ranks = np.full(len(keyword.chunks), -1, dtype=np.intp)
+        ranks[order] = np.arange(len(order))
+        wanted = [int(i) for i in order[: self.candidates]]
+        wanted += [keyword.position[cid] for cid in fused if cid in keyword.position]
+        for i in dict.fromkeys(wanted):
+            rank = int(ranks[i])
+            if rank < 0:  # a dense hit that holds no word of the query (or is filtered out)
                 continue
+            chunk = keyword.chunks[i]
             row = fused.setdefault(chunk.id, {"chunk": chunk, "score": 0.0})
             row["score"] += 1.0 / (self.rrf_k + rank + 1)
-            row["keyword"] = score
+            row["keyword"] = float(scores[i])
         for row in fused.values():
             row["score"] *= self._prior(row["chunk"], query)
         return sorted(fused.values(), key=lambda r: -r["score"])
