@@ -329,7 +329,10 @@ def prefix_match(term: str, have: AbstractSet[str]) -> bool:
     leaves derivations apart)."""
     if len(term) < 4 or not term.isalpha():
         return False
+    head = term[:4]
     for h in have:
+        if not h.startswith(head):  # fewer than 4 letters in common
+            continue
         n = 0
         for a, b in zip(term, h, strict=False):
             if a != b:

@@ -80,6 +80,11 @@ class SentenceVectors:
         return np.stack([self._cache[k] for k in keys])
 
 
+@lru_cache(maxsize=8192)
+def _passage_spans(text: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
+    return tuple(sentence_spans(text, start, end))  # passages come back question after question
+
+
 def candidates(
     passages: list[Passage], articles: dict[str, str], keep_dates: bool = False
 ) -> list[tuple[Passage, int, int]]:
@@ -89,12 +94,12 @@ def candidates(
     out: list[tuple[Passage, int, int]] = []
     for p in passages:
         text = articles[p.article_id]
-        for s, e in sentence_spans(text, p.start, p.end):
+        for s, e in _passage_spans(text, p.start, p.end):
             if not keep_dates and (
                 m := _DATE_MARKER.match(text, s, e)
             ):  # the loader's "date YYYY-MM-DD" marker
                 s = m.end()
-            if (p.article_id, s) in seen or len(terms(text[s:e])) < 3:
+            if (p.article_id, s) in seen or len(_term_set(text[s:e])) < 3:
                 continue
             seen.add((p.article_id, s))
             out.append((p, s, e))
@@ -146,7 +151,8 @@ def score_sentences(
     if not rows:
         return []
     own = [t for t in dict.fromkeys(terms(question)) if t not in FRAME]
-    weights = {t: idf.get(t, max(idf.values(), default=1.0)) for t in own}
+    rarest = max(idf.values(), default=1.0)  # a word no chunk holds weighs most
+    weights = {t: idf.get(t, rarest) for t in own}
     weights.update({t: 0.5 * idf.get(t, 1.0) for t in context_terms if t not in weights})
     total = sum(weights.values()) or 1.0
     expect = expectation(question, kind)
