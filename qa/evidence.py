@@ -135,6 +135,25 @@ def window(text: str, start: int, end: int) -> str:
     return " ".join(parts)
 
 
+def _similarities(rows: list[tuple[Passage, int, int]], texts: list[str], vectors: SentenceVectors,
+                  query_vector: Vectors, follow_up: str | None) -> Vectors:  # fmt: skip
+    """Cosine of each sentence to the query; for a follow-up, averaged with the cosine to the
+    question alone (the history says what it is about, the question what)."""
+    if not rows:
+        return np.zeros(0, dtype=np.float32)
+    found = vectors.get([(p.article_id, s, e) for p, s, e in rows], texts)
+    sims = found @ query_vector
+    if follow_up is not None:
+        sims = 0.5 * sims + 0.5 * (found @ vectors.embedder.embed_query(follow_up))
+    return sims
+
+
+def _scatter(values: Vectors, at: list[int], size: int) -> Vectors:
+    out = np.zeros(size, dtype=np.float32)
+    out[at] = values
+    return out
+
+
 def score_sentences(
     question: str,
     query: str,
@@ -174,7 +193,7 @@ def score_sentences(
     texts = [articles[p.article_id][s:e] for p, s, e in rows]
     arounds = [window(articles[p.article_id], s, e) for p, s, e in rows]
     shares = [overlap(text, near) for text, near in zip(texts, arounds, strict=True)]
-    keep = [i for i, (own_share, near) in enumerate(shares) if near > 0 or not weights]
+    keep = [i for i, (_, near) in enumerate(shares) if near > 0 or not weights]
     if not keep:
         return []
     rows, texts, arounds, shares = (
@@ -183,14 +202,10 @@ def score_sentences(
         [arounds[i] for i in keep],
         [shares[i] for i in keep],
     )
-    embed = [i for i, (own_share, _) in enumerate(shares) if own_share > 0 or not weights]
-    keys = [(rows[i][0].article_id, rows[i][1], rows[i][2]) for i in embed]
-    sims = np.zeros(len(rows), dtype=np.float32)
-    if embed:
-        found = vectors.get(keys, [texts[i] for i in embed])
-        sims[embed] = found @ query_vector
-        if query != question:  # a follow-up: the history says what it is about, the question what
-            sims[embed] = 0.5 * sims[embed] + 0.5 * (found @ vectors.embedder.embed_query(question))
+    embed = [i for i, (own, _) in enumerate(shares) if own > 0 or not weights]
+    sims = _similarities([rows[i] for i in embed], [texts[i] for i in embed], vectors,
+                         query_vector, None if query == question else question)  # fmt: skip
+    sims = _scatter(sims, embed, len(rows))
     lexical = [with_near for _, with_near in shares]
     best_rank = min(p.rank for p in passages)
     out: list[Sentence] = []

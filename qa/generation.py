@@ -16,9 +16,11 @@ from typing import Any
 
 from index.embedding import Vectors
 from qa.compose import ArticleInfo, Draft, attribution, cite
+from qa.entities import entities, sources
 from qa.evidence import Sentence
 from qa.grounding import MIN_SUPPORT, ground
 from qa.llm import LLM, LLMUnavailable
+from qa.question import AnswerType, answer_type
 
 _MARKERS = re.compile(r"\s*\[\d+\]")
 SYSTEM = (
@@ -88,6 +90,22 @@ def messages_for(question: str, history: list[dict[str, Any]] | None, numbered: 
     return out
 
 
+def names_the_answer(question: str, base: Draft, text: str) -> bool:
+    """Whether ``text`` (the model's kept sentences) holds one of the things the extractive
+    answer's quotes give for a who / where / which / how-many / when question: a small model
+    sometimes answers with another name from the passages ("Reuters" for "the AP reported")."""
+    kind = answer_type(question)
+    asked = entities(question, kind)
+    want = {e for c in base.citations for e in entities(c.quote, kind)}
+    if kind is AnswerType.ORGANISATION:  # "..., Janes said."
+        want |= {e for c in base.citations for e in sources(c.quote)}
+    want -= asked
+    if kind is AnswerType.OTHER or not want:
+        return True
+    lowered = text.lower()
+    return any(e in lowered for e in want)
+
+
 class LLMGenerator:
     """Streams the model's reply, then yields the grounded draft (``Worded``) as the last item."""
 
@@ -138,6 +156,8 @@ class LLMGenerator:
             else "the model's answer was not supported by the passages" if grounded.refused
             else "the model's answer left out the best evidence"
             if not any(n <= numbered.answered for _, ns in grounded.sentences for n in ns)
+            else "the model's answer names none of the things the evidence answers with"
+            if not names_the_answer(question, base, " ".join(t for t, _ in grounded.sentences))
             else None
         )  # fmt: skip
         if fallback:

@@ -113,6 +113,20 @@ def test_answer_not_resting_on_the_best_evidence_falls_back(seed_home: Path) -> 
         assert_verified(assistant, answer)
 
 
+def test_answer_naming_none_of_the_asked_things_falls_back(seed_home: Path) -> None:
+    """Supported, resting on the best evidence, and yet no answer to "where": the place the
+    evidence gives (Stockholm) is not in it."""
+    llm = ScriptedLLM(lambda p: "Blinken met with Russian Foreign Minister Sergey Lavrov [1].")
+    with open_with(seed_home, llm) as assistant:
+        answer = assistant.ask(QUESTION)
+        assert answer.generator == "extractive" and "Stockholm" in answer.text
+        assert any("names none of the things" in n for n in answer.notes)
+        assert_verified(assistant, answer)
+    llm = ScriptedLLM(lambda p: "Blinken met with Lavrov in Stockholm [1].")
+    with open_with(seed_home, llm) as assistant:
+        assert assistant.ask(QUESTION).generator == "scripted"
+
+
 def test_model_declining_keeps_the_extractive_answer(seed_home: Path) -> None:
     with open_with(seed_home, ScriptedLLM(lambda p: "NOT IN ARTICLES")) as assistant:
         answer = assistant.ask(QUESTION)
