@@ -90,16 +90,21 @@ def messages_for(question: str, history: list[dict[str, Any]] | None, numbered: 
     return out
 
 
-def names_the_answer(question: str, base: Draft, text: str) -> bool:
-    """Whether ``text`` (the model's kept sentences) holds one of the things the extractive
-    answer's quotes give for a who / where / which / how-many / when question: a small model
-    sometimes answers with another name from the passages ("Reuters" for "the AP reported")."""
+def names_the_answer(question: str, best: Sentence, base: Draft, text: str) -> bool:
+    """Whether ``text`` (the model's kept sentences) holds one of the things the best evidence
+    sentence (or the quoted one next to it) gives for a who / where / which / how-many / when
+    question: a small model sometimes answers with another name from the passages ("Reuters"
+    for "the AP reported")."""
     kind = answer_type(question)
-    asked = entities(question, kind)
-    want = {e for c in base.citations for e in entities(c.quote, kind)}
+    lead = [
+        c.quote for c in base.citations
+        if c.article_id == best.article_id
+        and (c.start == best.start or 0 <= c.start - best.end < 300 or 0 <= best.start - c.end < 300)
+    ]  # fmt: skip
+    want = {e for quote in lead for e in entities(quote, kind)}
     if kind is AnswerType.ORGANISATION:  # "..., Janes said."
-        want |= {e for c in base.citations for e in sources(c.quote)}
-    want -= asked
+        want |= {e for quote in lead for e in sources(quote)}
+    want -= entities(question, kind)
     if kind is AnswerType.OTHER or not want:
         return True
     lowered = text.lower()
@@ -157,7 +162,8 @@ class LLMGenerator:
             else "the model's answer left out the best evidence"
             if not any(n <= numbered.answered for _, ns in grounded.sentences for n in ns)
             else "the model's answer names none of the things the evidence answers with"
-            if not names_the_answer(question, base, " ".join(t for t, _ in grounded.sentences))
+            if not names_the_answer(question, evidence[0], base,
+                                    " ".join(t for t, _ in grounded.sentences))
             else None
         )  # fmt: skip
         if fallback:
