@@ -222,3 +222,16 @@ def test_a_follow_up_about_the_quoted_figure_is_no_survey_of_the_articles() -> N
     )
     assert "different figures" not in follow.text
     assert [c.article_id for c in follow.citations][:1] == ["a"]
+
+
+def test_a_question_expecting_no_kind_of_answer_is_refused_a_little_later() -> None:
+    info = {"a": ArticleInfo("Title a", None, None)}
+    evidence = [_sentence("a", "France's favourite mustard is running out on shelves.", 0.42, 0.0)]
+    untyped = "What is France short of?"
+    draft = ExtractiveGenerator().compose(untyped, AnswerType.OTHER, evidence, info, 0.45)
+    assert not draft.refused  # 0.42 clears 0.45 - 0.05: no answer-type credit was possible
+    evidence = [_sentence("a", "France's favourite mustard is running out on shelves.", 0.42)]
+    typed = "Which company makes France's mustard?"
+    assert (
+        ExtractiveGenerator().compose(typed, AnswerType.ORGANISATION, evidence, info, 0.45).refused
+    )
