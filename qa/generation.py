@@ -107,8 +107,8 @@ def names_the_answer(question: str, best: Sentence, base: Draft, text: str) -> b
     want -= entities(question, kind)
     if kind is AnswerType.OTHER or not want:
         return True
-    lowered = text.lower()
-    return any(e in lowered for e in want)
+    lowered = text.lower()  # whole words: "us" is not in "Russia"
+    return any(re.search(rf"(?<!\w){re.escape(e)}(?!\w)", lowered) for e in want)
 
 
 class LLMGenerator:

@@ -235,3 +235,19 @@ def test_a_question_expecting_no_kind_of_answer_is_refused_a_little_later() -> N
     assert (
         ExtractiveGenerator().compose(typed, AnswerType.ORGANISATION, evidence, info, 0.45).refused
     )
+
+
+def test_a_worded_answer_must_name_what_the_best_evidence_gives() -> None:
+    from qa.compose import Draft, cite
+    from qa.generation import names_the_answer
+
+    info = {"a": ArticleInfo("Title a", None, None)}
+    best = _sentence("a", "Putin warned NATO, the AP reported.", 0.6)
+    base = Draft("…", False, [cite(1, best, info)])
+    question = "Which outlet reported the warning?"
+    assert names_the_answer(question, best, base, "The AP reported it.")
+    assert not names_the_answer(question, best, base, "Reuters reported it.")
+    where = _sentence("a", "They met on Thursday in Stockholm.", 0.6)
+    base = Draft("…", False, [cite(1, where, info)])
+    assert not names_the_answer("Where did they meet?", where, base, "They met in Russia.")
+    assert names_the_answer("What did they discuss?", where, base, "They met.")  # no kind asked
