@@ -173,6 +173,19 @@ def test_filter_agrees_with_the_reference_meaning(store: Store, flt: Filter) -> 
     assert got == {c.id for c in chunks if matches(c, flt)}
 
 
+@pytest.mark.parametrize("flt", FILTERS, ids=repr)
+def test_filtered_nearest_are_the_nearest_that_pass(store: Store, flt: Filter) -> None:
+    """Few results wanted: Chroma's store first filters a wider unfiltered search, and asks
+    Chroma to filter only when that keeps too few (both paths must give the same answer)."""
+    chunks, vectors = chunks_and_vectors()
+    store.add(chunks, vectors)
+    q = random_units(1, seed=7)[0]
+    passing = [i for i, c in enumerate(chunks) if matches(c, flt)]
+    expected = [chunks[i].id for i in sorted(passing, key=lambda i: -float(vectors[i] @ q))]
+    for k in (1, 2):
+        assert [h.chunk.id for h in store.query(q, k, flt)] == expected[:k]
+
+
 def test_reference_filter_meaning() -> None:
     """What `matches` means, spelled out: bounds inclusive, undated passes date bounds."""
     chunks, _ = chunks_and_vectors()
