@@ -154,11 +154,16 @@ def _same_answer(kind: AnswerType, chosen: list[Sentence], s: Sentence) -> bool:
     own, attributed list)."""
     if kind is AnswerType.OTHER:
         return True
-    mine = {e for c in chosen for e in _answers(kind, c.text)}
-    return not mine or bool(mine & _answers(kind, s.text))
+    mine = {e for c in chosen for e in answers(kind, c.text)}
+    return not mine or bool(mine & answers(kind, s.text))
 
 
-def _answers(kind: AnswerType, text: str) -> set[str]:
+def beside(start: int, end: int, other_start: int, other_end: int, reach: int = 300) -> bool:
+    """Whether two spans of one article are next to each other (within ``reach`` characters)."""
+    return 0 <= other_start - end < reach or 0 <= start - other_end < reach
+
+
+def answers(kind: AnswerType, text: str) -> set[str]:
     """The things in ``text`` that may answer a question of ``kind``; for "which agency", also
     a lone name given as a source ("Janes said")."""
     found = entities(text, kind)
@@ -266,8 +271,8 @@ class ExtractiveGenerator:
         near = [
             s for s in evidence
             if s.article_id == best.article_id
-            and _answers(kind, s.text)
-            and (0 <= s.start - best.end < 300 or 0 <= best.start - s.end < 300)
+            and answers(kind, s.text)
+            and beside(best.start, best.end, s.start, s.end)
         ]  # fmt: skip
         # the one after first: a credit follows its caption, a name the role it fills
         return sorted(near, key=lambda s: (s.start < best.start, -s.score))[:1]

@@ -15,8 +15,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from index.embedding import Vectors
-from qa.compose import ArticleInfo, Draft, attribution, cite
-from qa.entities import entities, sources
+from qa.compose import ArticleInfo, Draft, answers, attribution, beside, cite
+from qa.entities import entities
 from qa.evidence import Sentence
 from qa.grounding import MIN_SUPPORT, ground
 from qa.llm import LLM, LLMUnavailable
@@ -99,12 +99,9 @@ def names_the_answer(question: str, best: Sentence, base: Draft, text: str) -> b
     lead = [
         c.quote for c in base.citations
         if c.article_id == best.article_id
-        and (c.start == best.start or 0 <= c.start - best.end < 300 or 0 <= best.start - c.end < 300)
+        and (c.start == best.start or beside(best.start, best.end, c.start, c.end))
     ]  # fmt: skip
-    want = {e for quote in lead for e in entities(quote, kind)}
-    if kind is AnswerType.ORGANISATION:  # "..., Janes said."
-        want |= {e for quote in lead for e in sources(quote)}
-    want -= entities(question, kind)
+    want = {e for quote in lead for e in answers(kind, quote)} - entities(question, kind)
     if kind is AnswerType.OTHER or not want:
         return True
     lowered = text.lower()  # whole words: "us" is not in "Russia"
