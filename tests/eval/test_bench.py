@@ -58,6 +58,9 @@ def test_ingest_measures_both_pipelines(out: Path, capsys: pytest.CaptureFixture
     assert data["code"]["end"]["sources_sha256"]  # figures are tied to the code they measured
     table = capsys.readouterr().out
     assert "chunks/s" in table and "peak RSS MB" in table and "ours/tuned" in table
+    # the embedder's speed depends on the CPU's int8 instructions: the figures say which CPU
+    assert "avx512_vnni" in data["machine"]["cpu_flags"] and data["machine"]["cpu_model"]
+    assert "avx512_vnni=" in table and "avx2=" in table
 
 
 @pytest.mark.slow
