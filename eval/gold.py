@@ -101,3 +101,24 @@ def load_gold(
     if not items:
         raise InputError(f"{path}: no gold items")
     return items
+
+
+def load_gold_files(
+    paths: list[Path],
+    article_ids: set[str] | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> dict[str, list[GoldItem]]:
+    """Several gold files scored together (one suite), keyed by a short label for each (its file
+    name, or its path when two share a name) so that the report can show each set on its own.
+    Ids must be unique across the files: result rows are keyed by them."""
+    names = [p.name for p in paths]
+    groups: dict[str, list[GoldItem]] = {}
+    first: dict[str, Path] = {}
+    for path in paths:
+        items = load_gold(path, article_ids, warn)
+        for item in items:
+            if item.id in first:
+                raise InputError(f"{path}: id '{item.id}' is also in {first[item.id]}")
+            first[item.id] = path
+        groups[path.name if names.count(path.name) == 1 else str(path)] = items
+    return groups

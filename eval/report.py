@@ -37,12 +37,28 @@ def _failed(r: dict[str, Any]) -> bool:
     return (not r["scores"]["correct"]) if r["answerable"] else not r["refused"]
 
 
+def _per_file(per_file: dict[str, dict[str, float]]) -> list[str]:
+    """Each gold file of a suite on its own: an answerable set and a refusal set scored together
+    would otherwise hide each other's figures."""
+    if len(per_file) < 2:
+        return []
+    lines = ["", "## Per gold file", "", "| file | items | accuracy | strict | supported |"
+             " hit@5 | refusal recall | false refusals |", "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for name, m in per_file.items():
+        lines.append(f"| {name} | {m['items']:.0f} | {m['accuracy']} | {m['strict_accuracy']} |"
+                     f" {m['supported']} | {m['hit@5']} | {m['refusal_recall']} |"
+                     f" {m['false_refusal_rate']} |")  # fmt: skip
+    return lines
+
+
 def write_report(out: Path, rows: list[dict[str, Any]], summary: dict[str, Any]) -> None:
     overall = summary["overall"]
-    lines = ["# Evaluation report", "", f"Settings fingerprint `{summary['fingerprint']}`,"
+    suite = f": {summary['suite']} suite" if summary.get("suite") else ""
+    lines = [f"# Evaluation report{suite}", "", f"Settings fingerprint `{summary['fingerprint']}`,"
              f" embedding `{summary['models']['embedding']}`, {overall['items']} items.", "",
              "| metric | value |", "|---|---|"]  # fmt: skip
     lines += [f"| {m} | {overall[m]} |" for m in METRICS]
+    lines += _per_file(summary.get("per_file", {}))
     lines += ["", "## Per kind", "", "| kind | items | accuracy | supported | refusal recall |",
               "|---|---|---|---|---|"]  # fmt: skip
     for kind, m in summary["per_kind"].items():

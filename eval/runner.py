@@ -1,5 +1,8 @@
 """``qa eval``: answer every gold item through the public Assistant API, score it, write
-results.jsonl, summary.json and report.md, and (with --check) gate on eval/baseline.json."""
+results.jsonl, summary.json and report.md, and (with --check) gate on eval/baseline.json.
+
+Each suite of eval/baseline.json (see eval.suites: seeds, and realtimeqa news) is run over its
+own cached index and gated on its own floors."""
 
 from __future__ import annotations
 
@@ -14,9 +17,10 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from eval.gold import GoldItem, load_gold
+from eval.gold import GoldItem, load_gold_files
 from eval.metrics import aggregate, contains, reciprocal_rank, token_f1
 from eval.report import write_report
+from eval.suites import Rules, Suite, bench_folder, load_suites, plan, repo_root
 from qa import (
     GENERATORS,
     Answer,
@@ -92,6 +96,12 @@ def summarize(rows: list[dict[str, Any]], assistant: Assistant) -> dict[str, Any
     return {
         "overall": overall,
         "per_kind": {k: aggregate(v) for k, v in sorted(kinds.items())},
+        # each gold file on its own (a suite may score an answerable set and a refusal set together)
+        "per_file": {
+            f: aggregate([r for r in rows if r.get("gold_file") == f])
+            for f in dict.fromkeys(r.get("gold_file") for r in rows)
+            if f
+        },
         "fingerprint": assistant.fingerprint,
         "settings": assistant.settings.model_dump(mode="json"),
         "models": {"embedding": assistant.embedder.model_id, "generator": generator},
@@ -99,12 +109,11 @@ def summarize(rows: list[dict[str, Any]], assistant: Assistant) -> dict[str, Any
     }
 
 
-def check(summary: dict[str, Any], baseline_path: Path) -> list[str]:
+def check(summary: dict[str, Any], rules: Rules) -> list[str]:
     """The metrics that fell below their floor (or rose above their ceiling) by more than the
     tolerance stated in the baseline file."""
-    baseline = json.loads(baseline_path.read_text())
     failures = []
-    for name, rule in baseline["metrics"].items():
+    for name, rule in rules.items():
         value = summary["overall"].get(name)
         if value is None:
             failures.append(f"{name}: missing from the summary")
@@ -142,35 +151,52 @@ def index_corpus(settings: Settings, corpus: Path) -> IndexReport:
 
 
 def run_cli(args: argparse.Namespace, settings: Settings) -> int:
-    corpus = Path(args.corpus or "seeds")
-    if not corpus.exists():
-        raise InputError(f"{corpus}: no such corpus file or folder")
     generators = [g.strip() for g in (args.generator or settings.generator).split(",") if g.strip()]
     if unknown := [g for g in generators if g not in GENERATORS]:
         raise InputError(f"unknown generator {unknown[0]!r}: use {', '.join(GENERATORS)}")
-    settings = corpus_settings(settings, corpus)
-    report = index_corpus(settings, corpus)
-    print(f"index: {report.counts()}", file=sys.stderr)
-    out = Path(args.out)
+    baseline = Path(args.baseline)
+    bench, asked = bench_folder(args.bench, repo_root(baseline))
+    suites = load_suites(baseline, bench)
+    runs = plan(suites, names=args.suite, gold=args.gold, corpus=args.corpus,
+                out=Path(args.out), bench=bench, bench_asked=asked)  # fmt: skip
+    for note in runs.notes:
+        print(f"note: {note}", file=sys.stderr)
+    failures: list[str] = []
+    for suite, out in runs.runs:
+        found = run_suite(suite, settings, generators, out, gate=args.check)
+        failures += [f"{suite.name} {f}" for f in found]
+    for failure in failures:
+        print(f"regression: {failure}", file=sys.stderr)
+    return 1 if args.check and failures else 0
+
+
+def run_suite(
+    suite: Suite, settings: Settings, generators: list[str], out: Path, *, gate: bool
+) -> list[str]:
+    """Index the suite's corpus, run each generator over its gold files, and return what fell
+    below the suite's floors (with ``gate``) or cited worse than the extractive run."""
+    if not suite.corpus.exists():
+        raise InputError(f"{suite.corpus}: no such corpus file or folder")
+    settings = corpus_settings(settings, suite.corpus)
+    t0 = time.perf_counter()
+    report = index_corpus(settings, suite.corpus)
+    print(f"index ({suite.name}): {report.counts()} in {time.perf_counter() - t0:.1f} s",
+          file=sys.stderr)  # fmt: skip
     summaries: dict[str, dict[str, Any]] = {}
     for generator in generators:
-        # one generator: its files in --out; several: one folder each, and a comparison
+        # one generator: its files in `out`; several: one folder each, and a comparison
         where = out / generator if len(generators) > 1 else out
-        summaries[generator] = run_one(args, settings.model_copy(update={"generator": generator}),
-                                       corpus, where)  # fmt: skip
+        summaries[generator] = run_one(suite, settings.model_copy(update={"generator": generator}),
+                                       where)  # fmt: skip
     failures: list[str] = []
     if len(generators) > 1:
         write_comparison(out, summaries)
         print(f"comparison: {out / 'comparison.md'}")
         failures += compare(summaries)
-    if args.check:
+    if gate and "extractive" in summaries:
         # the committed floors are the extractive default's; a model is held to "no worse"
-        for generator, summary in summaries.items():
-            if generator == "extractive":
-                failures += check(summary, Path(args.baseline))
-    for failure in failures:
-        print(f"regression: {failure}", file=sys.stderr)
-    return 1 if args.check and failures else 0
+        failures += check(summaries["extractive"], suite.metrics)
+    return failures
 
 
 # A model may word answers differently, but must not cite worse than the extractive default.
@@ -180,25 +206,32 @@ COMPARED = ("accuracy", "f1", "supported", "citation_source_precision", "citatio
             "latency_p95_ms", "first_token_median_ms")  # fmt: skip
 
 
-def run_one(
-    args: argparse.Namespace, settings: Settings, corpus: Path, out: Path
-) -> dict[str, Any]:
+def run_one(suite: Suite, settings: Settings, out: Path) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
     with Assistant.open(settings) as assistant:
-        # Our own gold set must match our seeds exactly; another corpus may lack a cited page.
-        lenient = args.corpus is not None and corpus.resolve() != Path("seeds").resolve()
-        warn = (lambda m: print(f"warning: {m}", file=sys.stderr)) if lenient else None
-        items = load_gold(Path(args.gold), set(assistant.articles), warn)
-        rows = evaluate(assistant, items)
+        # Our own gold set must match our seeds exactly; a benchmark's corpus (or another
+        # corpus given by hand) may lack a page its questions cite.
+        warn = (lambda m: print(f"warning: {m}", file=sys.stderr)) if suite.lenient else None
+        groups = load_gold_files(list(suite.gold), set(assistant.articles), warn)
+        rows = [
+            {**row, "gold_file": label}
+            for label, items in groups.items()
+            for row in evaluate(assistant, items)
+        ]
         summary = summarize(rows, assistant)
+    summary = {"suite": suite.name, "gold": [str(p) for p in suite.gold],
+               "corpus": str(suite.corpus), **summary}  # fmt: skip
     with (out / "results.jsonl").open("w", encoding="utf-8") as f:
         for r in rows:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     write_report(out, rows, summary)
     overall = summary["overall"]
-    print(f"[{settings.generator}] " + " ".join(f"{k}={v}" for k, v in overall.items()))
-    print(f"report: {out / 'report.md'}")
+    print(f"[{suite.name}, {settings.generator}] "
+          + " ".join(f"{k}={v}" for k, v in overall.items()))  # fmt: skip
+    print(f"{suite.name}: {len(rows)} questions answered in {time.perf_counter() - t0:.1f} s;"
+          f" report: {out / 'report.md'}")  # fmt: skip
     return summary
 
 

@@ -122,12 +122,22 @@ def build_parser() -> argparse.ArgumentParser:
                    " $QA_GENERATOR or extractive)")  # fmt: skip
     p.set_defaults(func=_cmd_chat)
 
-    p = sub.add_parser("eval", help="score the assistant on a gold Q&A set")
-    p.add_argument("--gold", default="eval/gold.jsonl")
-    p.add_argument("--corpus", default=None, help="evaluate against these articles instead")
-    p.add_argument("--out", default="eval/out")
-    p.add_argument("--check", action="store_true", help="fail when a metric drops below floor")
-    p.add_argument("--baseline", default="eval/baseline.json")
+    p = sub.add_parser("eval", help="score the assistant on the gold Q&A suites")
+    p.add_argument("--suite", default=None,
+                   help="suites to run, comma-separated (default: every suite of --baseline:"
+                   " seeds, news); with --gold/--corpus, the one whose floors --check uses")  # fmt: skip
+    p.add_argument("--gold", default=None,
+                   help="an ad-hoc run: this gold file instead of the suite's own")  # fmt: skip
+    p.add_argument("--corpus", default=None,
+                   help="an ad-hoc run: evaluate against these articles instead")  # fmt: skip
+    p.add_argument("--bench", default=None,
+                   help="benchmark data folder (default: $QA_BENCH_DIR or ../shared/bench"
+                   " beside the repository)")  # fmt: skip
+    p.add_argument("--out", default="eval/out",
+                   help="seeds suite's files here, each other suite's in OUT/NAME/")  # fmt: skip
+    p.add_argument("--check", action="store_true",
+                   help="fail when a metric of any suite drops below its floor")  # fmt: skip
+    p.add_argument("--baseline", default="eval/baseline.json", help="the suites and their floors")
     p.add_argument("--generator", default=None,
                    help="extractive, local or openai; several, comma-separated, are compared"
                    " side by side (default: $QA_GENERATOR or extractive)")  # fmt: skip

@@ -72,3 +72,18 @@ class CountingEmbedder:
 
     def embed_query(self, text: str) -> Vectors:
         return self.inner.embed_query(text)
+
+
+class OverlapCrossEncoder:
+    """A ``qa.crossencoder.CrossEncoder`` scoring each text by the share of the query's distinct
+    words (lower-cased) it contains: deterministic, independent of the other texts, instant."""
+
+    model_id = "word-overlap-cross-encoder"
+
+    def score(self, query: str, texts: list[str]) -> Vectors:
+        asked = {w.lower() for w in _WORD.findall(query)}
+        scores = [
+            len(asked & {w.lower() for w in _WORD.findall(text)}) / max(len(asked), 1)
+            for text in texts
+        ]
+        return np.array(scores, dtype=np.float32)
