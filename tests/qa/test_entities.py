@@ -1,10 +1,11 @@
-"""What an answer must hold: answer types, date grains, roles, figures, and the refusal checks
-that the evidence holds the thing asked for."""
+"""What an answer must hold: answer types, date grains, roles, figures, and the checks that the
+evidence holds the thing asked for. Every sentence here is made up for the test: the rules are
+about English and news prose, not about any article we ship."""
 
 from __future__ import annotations
 
 from qa.compose import _ATTRIBUTED, _COMPARE
-from qa.entities import expectation, names, unmet
+from qa.entities import entities, expectation, focus_noun, names, singular
 from qa.question import AnswerType, answer_type, date_grain
 
 
@@ -13,123 +14,103 @@ def fit(question: str, sentence: str) -> float:
 
 
 def test_answer_types_of_modified_and_duration_questions() -> None:
-    assert (
-        answer_type("According to Janes, how quickly can troops be deployed?") is AnswerType.NUMBER
+    assert answer_type("According to the agency, how quickly can the vaccine ship?") is (
+        AnswerType.NUMBER
     )
-    assert answer_type("In which year was a ceasefire agreed?") is AnswerType.DATE
-    assert answer_type("Which defence intelligence company assessed it?") is AnswerType.ORGANISATION
-    assert answer_type("What is the name of Russia's defense minister?") is AnswerType.PERSON
-    assert answer_type("Which US general told Reuters?") is AnswerType.PERSON
-    assert answer_type("What is the name of Russia's pipeline?") is AnswerType.OTHER
+    assert answer_type("In which year did the bridge open?") is AnswerType.DATE
+    assert answer_type("Which research company ran the poll?") is AnswerType.ORGANISATION
+    assert answer_type("What is the name of Chile's finance minister?") is AnswerType.PERSON
+    assert answer_type("Which US senator told reporters?") is AnswerType.PERSON
+    assert answer_type("What is the name of Chile’s new ferry?") is AnswerType.OTHER
 
 
 def test_date_grain_follows_the_question() -> None:
-    assert date_grain("On what calendar date did they meet?") == "calendar"
-    assert date_grain("On what date did Zelensky speak?") == "calendar"
-    assert date_grain("On which day did NATO reply?") == "weekday"
-    assert date_grain("In what year did Russia annex Crimea?") == "year"
-    assert date_grain("By when did Reznikov say Russia could invade?") == "deadline"
-    assert date_grain("When did he say that?") is None
+    assert date_grain("On what calendar date did they sign?") == "calendar"
+    assert date_grain("On which day did the court rule?") == "weekday"
+    assert date_grain("In what year did the plant close?") == "year"
+    assert date_grain("By when must the company repay the loan?") == "deadline"
+    assert date_grain("When did she say that?") is None
 
 
 def test_a_weekday_does_not_answer_what_date() -> None:
-    sentence = "Blinken met Lavrov on Thursday in Stockholm."
-    assert fit("On what calendar date did Blinken and Lavrov meet?", sentence) < 0
-    assert fit("On which day did Blinken and Lavrov meet?", sentence) == 1.0
-    assert fit("On what date did they meet?", "They met on January 28 in Kyiv.") == 1.0
+    sentence = "The two leaders met on Thursday in Geneva."
+    assert fit("On what calendar date did the two leaders meet?", sentence) < 0
+    assert fit("On which day did the two leaders meet?", sentence) == 1.0
+    assert fit("On what date did they meet?", "They met on March 3 in Geneva.") == 1.0
 
 
 def test_deadline_questions_prefer_a_by_date() -> None:
-    q = "By when did Reznikov say Russia could invade?"
-    assert fit(q, "Russia could invade by the end of January, the minister said.") == 1.0
-    assert fit(q, "Reznikov said the troops annexed Crimea in 2014.") < 1.0
+    q = "By when must the company repay the loan?"
+    assert fit(q, "The company must repay the loan by the end of June, the bank said.") == 1.0
+    assert fit(q, "The company took out the loan in 2019.") < 1.0
 
 
-def test_another_nations_minister_contradicts_the_question() -> None:
-    q = "Who is Ukraine's foreign minister?"
-    assert fit(q, "German Foreign Minister Annalena Baerbock said yesterday it was wrong.") == -1.0
-    assert fit(q, "Ukrainian Foreign Minister Dmytro Kuleba said it was wrong.") == 1.0
-    other_role = "Russian Foreign Minister Sergey Lavrov met Blinken."
-    assert fit("What is the name of Russia's defense minister?", other_role) == -1.0
+def test_a_role_with_another_named_qualifier_contradicts_the_question() -> None:
+    q = "Who is Chile's finance minister?"
+    assert fit(q, "Peruvian Finance Minister Ana Torres said prices would fall.") == -1.0
+    assert fit(q, "Chilean Finance Minister Mario Soto said prices would fall.") == 1.0
+    # the country is often named elsewhere: the role alone still fits
+    assert fit(q, "Finance Minister Mario Soto said prices would fall.") == 1.0
+    assert fit(q, "Prices will fall, Chile's trade minister, Ana Ruiz, said.") == -1.0
+    # a name before a comma is not the role's qualifier
+    q = "Who is the city's press secretary who denied the report?"
+    assert fit(q, "It was denied in Lyon, city press secretary Marc Roux said.") == 1.0
 
 
 def test_role_in_one_sentence_leaves_the_name_to_the_next() -> None:
-    q = "Who is the Ukrainian defense minister who warned Russia could invade?"
-    assert fit(q, "Russia could invade, the Ukrainian defense minister said Friday.") == 0.0
+    q = "Who is the finance minister who warned prices could rise?"
+    assert fit(q, "Prices could rise, the finance minister said Friday.") == 0.0
 
 
 def test_figures_must_count_the_asked_noun_near_the_asked_words() -> None:
-    q = "How many Russian troops are stationed in Belarus for the joint exercises?"
-    assert fit(q, "With forces stationed in Belarus, Ukraine is surrounded on three sides.") == 0.0
-    assert fit(q, "Russia has stationed 30,000 troops in Belarus for the exercises.") == 1.0
+    q = "How many books were added to the library?"
+    assert fit(q, "The library added 12,000 books to its shelves.") == 1.0
+    assert fit(q, "The library opened 3 new rooms for children.") == 0.0
     far = (
-        "The deployments would number approximately 1,000 personnel to each country and would be"
-        " similar to the forward battle groups currently stationed in the Baltic States and Poland."
+        "The city hired about 40 people for each branch, and 5 of them will staff the library"
+        " cafe that opens next spring near the old market and the bus station."
     )
-    assert fit("How many US troops are currently stationed in Poland?", far) == 0.0
-    assert fit("How quickly can troops be deployed?", "Troops can deploy in 72 hours.") == 1.0
-    assert fit("How much have flights increased?", "Flights are tripling since last year.") > 0
-
-
-def test_lone_surnames_next_to_speech_verbs_are_people() -> None:
-    assert names("“We watch closely,” said Cranny-Evans.") == {"cranny-evans"}
-    assert "kirby" in names("No decision has been made, Kirby said.")
-    assert names("The minister said Friday that it was not certain.") == set()
-
-
-def test_unmet_event_and_unnamed_kind() -> None:
-    call = ["French President Emmanuel Macron and Putin are due to speak via telephone."]
-    assert unmet("What was agreed during the phone call between Macron and Putin?", call)
-    assert unmet("What did he and Zelensky agree at that meeting?", ["Blinken arrived in Kiev."])
-    assert unmet("What was agreed in Minsk?", ["The sides agreed a ceasefire in Minsk."]) is None
-    assert unmet("What did the US defense secretary say about it?", ["Austin spoke."]) is None
-    q = "What type of Russian fighter jet forced the plane to turn back?"
-    assert unmet(q, ["Russia claimed that one of its fighter planes forced a plane back."])
-    assert unmet(q, ["A Russian Su-35 fighter jet forced the plane back."]) is None
-
-
-def test_one_sources_figure_is_not_a_survey_but_a_comparison_is() -> None:
-    assert _ATTRIBUTED.search("How many troops did Ukraine's defense minister say had massed?")
-    assert _ATTRIBUTED.search("According to the Defense Ministry, how many soldiers are there?")
-    assert not _ATTRIBUTED.search("How many Russian troops are massed near Ukraine's border?")
-    assert _COMPARE.search("Does the ministry's estimate match the general's estimate?")
+    assert fit("How many people will staff the library cafe?", far) == 1.0
+    assert fit("How quickly can the ferry cross?", "The ferry crosses in 40 minutes.") == 1.0
+    assert fit("How much have fares increased?", "Fares are tripling since last year.") > 0
 
 
 def test_counted_noun_is_the_head_of_the_phrase() -> None:
-    from qa.entities import focus_noun
-
-    assert (
-        focus_noun("How many positive monkeypox cases are in the US?", AnswerType.NUMBER) == "case"
-    )
-    assert focus_noun("How many Russian troops did he cite?", AnswerType.NUMBER) == "troop"
-    assert focus_noun("How many Russians could be conscripted?", AnswerType.NUMBER) is None
-    assert focus_noun("How many of those are ground forces?", AnswerType.NUMBER) is None
+    assert focus_noun("How many positive flu cases are in the US?", AnswerType.NUMBER) == "case"
+    assert focus_noun("How many electric buses did it buy?", AnswerType.NUMBER) == "bus"
+    assert focus_noun("How many Canadians voted?", AnswerType.NUMBER) is None
+    assert focus_noun("How many of those are new?", AnswerType.NUMBER) is None
 
 
-def test_another_nations_troops_do_not_answer_how_many_of_ours() -> None:
-    q = "How many Russian troops did Zelensky say were near the border?"
-    assert (
-        fit(q, "Peskov said Russia was worried about the 120,000 Ukrainian troops near it.") == -1
-    )
-    assert fit(q, "Zelensky said nearly 100,000 Russian troops were near the border.") == 1.0
-    # a place after the counted noun is where they are, not whose they are
-    assert fit(q, "Zelensky said 100,000 troops were near the border with Belarus.") == 1.0
+def test_plurals_come_from_inflect() -> None:
+    assert singular("casualties") == "casualty" and singular("people") == "person"
+    assert singular("news") == "news" and singular("buses") == "bus"
+
+
+def test_lone_surnames_next_to_speech_verbs_are_people() -> None:
+    assert names("“We watch closely,” said Okafor-Hale.") == {"okafor-hale"}
+    assert "lindqvist" in names("No decision has been made, Lindqvist said.")
+    assert names("The minister said Friday that it was not certain.") == set()
+
+
+def test_one_sources_figure_is_not_a_survey_but_a_comparison_is() -> None:
+    assert _ATTRIBUTED.search("How many fans did the club say had come?")
+    assert _ATTRIBUTED.search("According to the police, how many fans were there?")
+    assert not _ATTRIBUTED.search("How many fans were at the stadium?")
+    assert _COMPARE.search("Does the club's estimate match the police estimate?")
 
 
 def test_the_agency_said_is_answered_by_the_sentence_naming_it() -> None:
-    q = "Which defence intelligence company said troops could be deployed in 72 hours?"
+    q = "Which research company said the survey covered 2,000 voters?"
     expect = expectation(q, AnswerType.ORGANISATION)
-    sentence = "Troops can be deployed in less than 72 hours, the agency said."
+    sentence = "The survey covered 2,000 voters, the company said."
     assert expect.match(sentence) == -0.5
-    assert expect.match(sentence, "A sizable formation is in Belarus, Janes said.") == 0.5
-    assert expect.match(sentence, "They need only be sent by plane or train.") == -0.5
+    assert expect.match(sentence, "Turnout will be low, Ipsos said on Monday.") == 0.5
+    assert expect.match(sentence, "They were reached by phone or online.") == -0.5
 
 
-def test_a_place_and_a_month_are_no_organisation() -> None:
-    from qa.entities import entities
-
-    text = "A satellite image shows battle groups parked in Yelnya, Russia on January 19."
-    assert entities(text, AnswerType.ORGANISATION) == set()
-    assert entities("The Defense Ministry said so.", AnswerType.ORGANISATION) == {
-        "defense ministry"
+def test_organisations_are_acronyms_and_named_bodies_not_a_list() -> None:
+    assert entities("The Transport Ministry said so.", AnswerType.ORGANISATION) == {
+        "transport ministry"
     }
+    assert entities("UNICEF said on Monday.", AnswerType.ORGANISATION) == {"unicef"}
