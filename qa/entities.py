@@ -345,8 +345,3 @@ _IDENTITY = re.compile(r"^\s*who (is|was|are|were)\b[^,]*\??$|\bname of\b", re.I
 
 
 _FILLER = {"the", "a", "an", "is", "of", "who", "what", "which", "was", "name", "top", "and"}
-
-
-def type_match(text: str, kind: AnswerType, asked: set[str], focus: str | None) -> float:
-    """``Expectation.match`` for a kind, the question's own entities and a focus noun."""
-    return Expectation(kind, frozenset(asked), focus).match(text)

@@ -194,7 +194,13 @@ def score_sentences(
     texts = [articles[p.article_id][s:e] for p, s, e in rows]
     arounds = [window(articles[p.article_id], s, e) for p, s, e in rows]
     shares = [overlap(text, near) for text, near in zip(texts, arounds, strict=True)]
-    keep = [i for i, (_, near) in enumerate(shares) if near > 0 or not weights]
+    # A sentence that says nothing the question does not (a quiz page restating it) answers
+    # nothing, however relevant it looks.
+    asked = set(terms(question))
+    keep = [
+        i for i, (_, near) in enumerate(shares)
+        if (near > 0 or not weights) and not _term_set(texts[i]) <= asked
+    ]  # fmt: skip
     if not keep:
         return []
     rows, texts, arounds, shares = (

@@ -294,3 +294,17 @@ def test_figures_of_another_owner_are_not_listed_as_a_disagreement() -> None:
     draft = ExtractiveGenerator().compose(question, AnswerType.NUMBER, evidence, info, 0.45)
     assert draft.text.startswith("The articles give different figures")
     assert "100,000" in draft.text and "90,000" in draft.text and "120,000" not in draft.text
+
+
+def test_a_sentence_restating_the_question_is_no_evidence() -> None:
+    text = (
+        "Which chain turned off the air conditioning in its stores? The retailer Acme"
+        " Stores turned off the air conditioning in its stores to save money, staff said."
+    )
+    passage = Passage(1, "a", "", None, None, 0, len(text), text, 0.0)
+    embedder = HashEmbedder()
+    question = "Which chain turned off the air conditioning in its stores?"
+    found = score_sentences(question, question, (), AnswerType.ORGANISATION, [passage],
+                            {"a": text}, {}, SentenceVectors(embedder),
+                            embedder.embed_query(question))  # fmt: skip
+    assert [s.text for s in found] == [text[text.index("The retailer") :]]
