@@ -284,9 +284,15 @@ def contended(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         owner = home / "index.owner"
         _wait_for(lambda: owner.exists() and owner.read_text().strip() == f"pid {first.pid}",
                   first, 120)  # fmt: skip
-        started = time.monotonic()
-        second = qa_index(home, str(corpus), "--json", QA_LOCK_TIMEOUT="1")
-        took = time.monotonic() - started
+        # Paused while it holds the index, the first writer cannot finish before the second one
+        # has started up (a second of imports or more): the contention is certain, not a race.
+        os.kill(first.pid, signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            second = qa_index(home, str(corpus), "--json", QA_LOCK_TIMEOUT="1")
+            took = time.monotonic() - started
+        finally:
+            os.kill(first.pid, signal.SIGCONT)
         out, err = first.communicate(timeout=600)
         yield ContendedRun(
             home, subprocess.CompletedProcess(first.args, first.returncode, out, err), second, took
