@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from qa.answer import Citation
-from qa.entities import FRAME, entities, names, singular, sources
+from qa.entities import entities, names, singular, sources
 from qa.evidence import Sentence
 from qa.question import AnswerType
 from qa.retrieval import terms
@@ -174,17 +174,6 @@ def answers(kind: AnswerType, text: str) -> set[str]:
     return found | sources(text) if kind is AnswerType.ORGANISATION else found
 
 
-def _adds_to(question: str, s: Sentence, chosen: list[Sentence]) -> bool:
-    """Whether ``s`` is about a part of the question the chosen sentences (and the sentences
-    around them) leave out: "with Lavrov and with NATO officials" needs a sentence on each. A
-    part is two words at least, and a quarter of the question's: one shared word ("hold") is as
-    often chance, and so are a few words of a long question's background."""
-    covered = {t for c in chosen for t in terms(f"{c.around} {c.text}")}
-    asked = {t for t in terms(question) if t not in FRAME}
-    new = asked & set(terms(s.text)) - covered
-    return len(new) >= max(2, len(asked) / 4)
-
-
 def _names_answer(kind: AnswerType, s: Sentence) -> bool:
     """Whether the sentence itself holds the thing asked for (not a role or "the agency")."""
     return bool(names(s.text) if kind is AnswerType.PERSON else entities(s.text, kind))
@@ -236,13 +225,17 @@ class ExtractiveGenerator:
             if not fits or _redundant(s, chosen):
                 continue
             if s.article_id != best.article_id:
-                # another article's sentence: about the figure the question names, if it names
-                # one; and either about a part of the question the others leave out, or stating
-                # the same answer and nearly as good
+                # another article's sentence only states the same answer, nearly as well, and
+                # about the figure the question names if it names one: a sentence on another
+                # part of the question was as often a second, different answer (measured on
+                # the news suite: strict accuracy 0.216 -> 0.265, citation precision 0.470 ->
+                # 0.509, one answer right only by its second sentence lost)
                 if pinned and not pinned & set(figures(s.text)):
                     continue
-                if not _adds_to(question, s, chosen) and (
-                    s.score < 0.9 * best.score or not _same_answer(kind, chosen, s)
+                if (
+                    kind is AnswerType.OTHER
+                    or s.score < 0.9 * best.score
+                    or not _same_answer(kind, chosen, s)
                 ):
                     continue
             chosen.append(s)
