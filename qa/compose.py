@@ -1,7 +1,8 @@
 """Answer composition. ``Generator`` is the interface; ``ExtractiveGenerator`` is the offline
-default: it answers with the best evidence sentences, verbatim, each followed by its marker, gathers
-evidence from several articles when they each hold part of the answer, and says so when the articles
-disagree on a figure, attributing each figure to its article (title or outlet, and date)."""
+default: it answers with the best evidence sentences, verbatim, the answering one first, each
+followed by its marker; another article is cited beside it when it states the same answer; and it
+says so when the articles disagree on a figure, attributing each figure to its article (title or
+outlet, and date)."""
 
 from __future__ import annotations
 
