@@ -1,7 +1,7 @@
 """News QA: answers questions about news articles; every claim cites the passage it came from.
 
 >>> from qa import Assistant
->>> answer = Assistant.open().ask("How many troops has Russia amassed?")  # doctest: +SKIP
+>>> answer = Assistant.open().ask("How many people were evacuated?")  # doctest: +SKIP
 """
 
 from index.errors import (

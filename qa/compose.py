@@ -66,9 +66,9 @@ _COMPARE = re.compile(
 
 
 def figures(text: str) -> dict[int, str]:
-    """The figures in a sentence, 94,000 and '106 thousand' alike (years left out), each with
+    """The figures in a sentence, 52,000 and '52 thousand' alike (years left out), each with
     what it counts: the first lower-case word after it, after the capitalised words that say
-    whose ("120,000 Ukrainian troops": "ukrainian troop"; "14,000 casualties": "casualty")."""
+    whose ("120,000 Chilean voters": "chilean voter"; "1,400 casualties": "casualty")."""
     out: dict[int, str] = {}
     for m in _FIGURE.finditer(text):
         value = float(m[1].replace(",", ""))
@@ -81,7 +81,7 @@ def figures(text: str) -> dict[int, str]:
 
 
 def counted(phrase: str) -> str:
-    """ "Ukrainian troops near" -> "ukrainian troop": the head noun, after its proper adjectives."""
+    """ "Chilean voters in" -> "chilean voter": the head noun, after its proper adjectives."""
     words = re.findall(r"[A-Za-z][\w'’-]*", phrase)
     whose: list[str] = []
     for word in words:
@@ -92,7 +92,7 @@ def counted(phrase: str) -> str:
 
 
 def asked_quantity(question: str) -> str:
-    """What "how many ..." / "the number of ..." counts, in ``counted``'s form ("russian troop")."""
+    """What "how many ..." / "the number of ..." counts, in ``counted``'s form ("peruvian voter")."""
     m = re.search(
         r"\b(?:how many|number of|figures? (?:for|of))\s+((?:[\w'’-]+\s*){1,4})", question, re.I
     )
@@ -108,8 +108,8 @@ def same_noun(a: str, b: str) -> bool:
 
 def same_quantity(unit: str, value: int, anchor: dict[int, str], alike: Alike = same_noun) -> bool:
     """Whether a figure counts what the anchor figures count: a noun ``alike`` says is the same
-    kind of thing ("soldiers" and "troops") of the same owner when both name one ("Ukrainian"
-    troops are not "Russian" ones), and the same order of magnitude (8,500 troops on alert are
+    kind of thing ("soldiers" and "troops") of the same owner when both name one ("Chilean"
+    voters are not "Peruvian" ones), and the same order of magnitude (8,500 troops on alert are
     not an estimate of 100,000 at a border)."""
     return any(v / 4 <= value <= v * 4 and same_thing(unit, u, alike) for v, u in anchor.items())
 
@@ -135,8 +135,8 @@ def missing_answer(
 ) -> str | None:
     """Why the evidence, though on topic, does not answer: a number, date or person question
     whose strong evidence holds no number, date or person that fits it (the articles mention
-    the Belarus deployment but give no troop count; Thursday is not a calendar date; the German
-    foreign minister is not Ukraine's). None when the evidence holds the thing asked for."""
+    the deployment but give no count; Thursday is not a calendar date; the Peruvian finance
+    minister is not Chile's). None when the evidence holds the thing asked for."""
     if not evidence:
         return None
     top = max(s.score for s in evidence)
@@ -216,7 +216,7 @@ class ExtractiveGenerator:
             if disagreement:
                 return self._compose_disagreement(disagreement, info)
         chosen = [best, *self._neighbour(kind, best, evidence)]
-        pinned = set(figures(question))  # "which body said Russia had 127,000 soldiers"
+        pinned = set(figures(question))  # "which body said the port handled 48,000 containers"
         for s in evidence[1:]:  # best first, by the cross-encoder's judgement
             if len(chosen) >= self.max_sentences:
                 break
@@ -266,8 +266,8 @@ class ExtractiveGenerator:
     @staticmethod
     def _neighbour(kind: AnswerType, best: Sentence, evidence: list[Sentence]) -> list[Sentence]:
         """When the best sentence matches the question but lacks the thing asked for (no name for
-        "who"), the sentence next to it often has it ("... the defense minister said." /
-        "Oleksii Reznikov said ...")."""
+        "who"), the sentence next to it often has it ("... the finance minister said." /
+        "Mario Soto said ...")."""
         if kind is AnswerType.OTHER or (best.typed > 0 and _names_answer(kind, best)):
             return []
         near = [
@@ -288,7 +288,7 @@ class ExtractiveGenerator:
         if kind is not AnswerType.NUMBER:
             return []
         top = max(s.score for s in evidence)
-        asked = asked_quantity(question)  # "how many Russian troops": not Ukrainian ones
+        asked = asked_quantity(question)  # "how many Peruvian voters": not Chilean ones
 
         def of_asked(s: Sentence) -> bool:
             units = figures(s.text).values()

@@ -52,7 +52,7 @@ _DEADLINE = re.compile(
     re.I,
 )
 _NAME = re.compile(r"\b[A-Z][a-z'’-]+(?:\s+[A-Z]\.)?(?:\s+(?:von der |de |van )?[A-Z][a-z'’-]+)+\b")
-# "said Cranny-Evans", "Kirby said": a lone surname next to a speech verb is a person
+# "said Okafor-Hale", "Lindqvist said": a lone surname next to a speech verb is a person
 _SPEAKER = re.compile(
     r"\b(?:said|says|told|added|noted)\s+([A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?)\b"
     r"|\b([A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?),?\s+(?:said|says|told|added|noted)\b"
@@ -225,7 +225,7 @@ class Expectation:
 
     def _person_fit(self, text: str, named: bool) -> float:
         """The role asked about must be there, of the same kind; the name may be in
-        the next sentence ("... the defense minister said." / "Oleksii Reznikov said ...")."""
+        the next sentence ("... the finance minister said." / "Mario Soto said ...")."""
         role = self._role_fit(text)
         if role < 0:
             return role
@@ -269,7 +269,7 @@ class Expectation:
             if self.context and not self._near_figure(text):
                 return 0.0  # "1,000 personnel to each country ... stationed in Poland"
         if not any(c.isdigit() for f in found for c in f):
-            return 0.3  # "tens of thousands" answers "how many" worse than "94,000"
+            return 0.3  # "tens of thousands" answers "how many" worse than "52,000"
         return 1.0
 
     def _near_figure(self, text: str, window: int = 10) -> bool:
@@ -291,7 +291,7 @@ class Expectation:
 
 
 def prefix_match(term: str, have: AbstractSet[str]) -> bool:
-    """A near form: "ukrain"/"ukrainian", "invas"/"invad", "agre"/"agreement" (the stemmer
+    """A near form: "chile"/"chilean", "invas"/"invad", "agre"/"agreement" (the stemmer
     leaves derivations apart)."""
     if len(term) < 4 or not term.isalpha():
         return False

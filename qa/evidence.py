@@ -109,7 +109,7 @@ def candidates(
 
 # Credit for a question word found in the sentence before or after instead of in the sentence
 # itself: news prose names its subject once and then says "he said", "the agency said", "the
-# Ukrainian defense minister" (the lede names the role, the next paragraph the person).
+# finance minister" (the lede names the role, the next paragraph the person).
 NEAR = 0.4
 
 
