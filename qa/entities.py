@@ -13,8 +13,7 @@ import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
-
-import inflect
+from typing import Any
 
 from qa.question import AnswerType, date_grain
 from qa.retrieval import terms
@@ -132,14 +131,19 @@ def names(text: str) -> set[str]:
     return {f.lower().strip(" .,") for f in found}
 
 
-_INFLECT = inflect.engine()
+@lru_cache(maxsize=1)
+def _inflect() -> Any:
+    """inflect's engine, made on first use: importing it costs about a second (typeguard)."""
+    import inflect
+
+    return inflect.engine()
 
 
 @lru_cache(maxsize=8192)
 def singular(word: str) -> str:
     """'casualties' -> 'casualty', 'people' -> 'person', 'news' -> 'news' (inflect's rules)."""
     word = word.lower()
-    return _INFLECT.singular_noun(word) or word
+    return _inflect().singular_noun(word) or word
 
 
 _COUNTED = re.compile(r"\bhow many\s+((?:[\w'’-]+\s+){0,4})", re.I)
