@@ -170,7 +170,9 @@ def score_sentences(
     rows = candidates(passages, articles, keep_dates=kind is AnswerType.DATE)
     if not rows:
         return []
-    own = [t for t in dict.fromkeys(terms(question)) if t not in FRAME]
+    asked = terms(question)
+    own = [t for t in dict.fromkeys(asked) if t not in FRAME]
+    said = set(asked)  # a sentence holding nothing more restates the question
     rarest = max(idf.values(), default=1.0)  # a word no chunk holds weighs most
     weights = {t: idf.get(t, rarest) for t in own}
     weights.update({t: 0.5 * idf.get(t, 1.0) for t in context_terms if t not in weights})
@@ -196,10 +198,9 @@ def score_sentences(
     shares = [overlap(text, near) for text, near in zip(texts, arounds, strict=True)]
     # A sentence that says nothing the question does not (a quiz page restating it) answers
     # nothing, however relevant it looks.
-    asked = set(terms(question))
     keep = [
         i for i, (_, near) in enumerate(shares)
-        if (near > 0 or not weights) and not _term_set(texts[i]) <= asked
+        if (near > 0 or not weights) and not _term_set(texts[i]) <= said
     ]  # fmt: skip
     if not keep:
         return []
