@@ -143,11 +143,11 @@ def _over_limit(assistant: Assistant, model: Path) -> dict[str, Any]:
     """Our chunks whose embedding input (title prefix + text, as the indexer builds it) exceeds
     the model's limit, counted with the model's own tokenizer."""
     pieces, limit = bl.WordPieces(model), bl.word_piece_limit(model)
-    scheme = assistant.settings.index_config(assistant.embedder.model_id).scheme
+    scheme = assistant.summary().scheme
     cut = TITLE_PIECES if "title-prefix-v1" in scheme else 10_000  # unknown: whole title
     titles: dict[str, str] = {}
     inputs = []
-    for c in assistant.store.get():
+    for c in assistant.passages():
         if c.title not in titles:
             titles[c.title] = pieces.cut(c.title, cut)
         inputs.append(f"{titles[c.title]}\n{c.text}" if c.title else c.text)
@@ -163,8 +163,7 @@ def _baseline_build(spec: dict[str, Any]) -> dict[str, Any]:
 
 def _title_questions(assistant: Assistant) -> tuple[list[dict[str, Any]], list[str]]:
     """Generic questions (and different warm-up ones) built from article titles."""
-    ids = sorted(assistant.articles)
-    titles = [assistant.info[i].title or i for i in ids]
+    titles = [a.title or a.id for a in assistant.articles()]
     measure = [{"id": f"title-{n}", "question": f"What does the news say about {t}?"}
                for n, t in enumerate(titles[:20])]  # fmt: skip
     return measure, [f"Tell me about {t}" for t in titles[-3:]]
@@ -202,7 +201,7 @@ def _serve(spec: dict[str, Any]) -> dict[str, Any]:
                             assistant.ask(q["question"], q.get("history") or None)
                         )
                 out = {"rows": rows, "questions": questions, "warmup": warmup,
-                       "article_ids": sorted(assistant.articles)}  # fmt: skip
+                       "article_ids": [a.id for a in assistant.articles()]}  # fmt: skip
     return {**out, "passes": passes, "peak_rss_mb": bl.peak_rss_mb()}
 
 

@@ -60,12 +60,14 @@ def run_cli(args: argparse.Namespace, settings: Settings) -> int:
     loads = {}
     for generator in generators:
         with Assistant.open(settings.model_copy(update={"generator": generator})) as assistant:
-            items = [i for i in load_gold(gold, set(assistant.articles)) if i.answerable]
+            items = [
+                i for i in load_gold(gold, {a.id for a in assistant.articles()}) if i.answerable
+            ]
             questions = [(i.question, i.history or None) for i in items][: args.limit or None]
             assistant.ask(questions[0][0])  # warm-up: loads (and verifies) the model
             loads[f"{generator} start"] = round(os.getloadavg()[0], 2)
             results[generator] = measure(assistant, questions)
-            results[generator]["name"] = assistant.llm.name if assistant.llm else "extractive"
+            results[generator]["name"] = assistant.summary().generator
             loads[f"{generator} end"] = round(os.getloadavg()[0], 2)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

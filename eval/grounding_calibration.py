@@ -1,4 +1,4 @@
-"""Calibrates ``qa.grounding.MIN_SUPPORT`` from a ``qa eval --generator local`` (or openai) run.
+"""Calibrates ``Settings.min_support`` (``QA_MIN_SUPPORT``) from a ``qa eval --generator local`` (or openai) run.
 
     python -m eval.grounding_calibration OUT/local/results.jsonl OUT/extractive/results.jsonl \\
         QA_HOME/eval/seeds-<hash>
@@ -22,17 +22,18 @@ from typing import Any
 import numpy as np
 
 from eval.metrics import contains
-from qa import MIN_SUPPORT, Assistant, Settings, similarities, split_answer, support_score
+from qa import Assistant, Settings
 
 
 def pairs(
-    rows: list[dict[str, Any]], fallback: dict[str, list[str]]
-) -> tuple[list[tuple[str, str, list[str]]], list[tuple[str, str, list[str]]]]:
-    """Positives: sentences of model replies that hold a gold answer (whatever became of them),
-    against the quotes cited for that question (``fallback``: the extractive run's, when the
-    model's answer was refused). Negatives: the same sentences against other questions' quotes."""
-    positives: list[tuple[str, str, list[str]]] = []
-    negatives: list[tuple[str, str, list[str]]] = []
+    rows: list[dict[str, Any]], fallback: dict[str, list[str]], assistant: Assistant
+) -> tuple[list[float], list[float]]:
+    """The support scores of the positives (sentences of model replies that hold a gold answer,
+    whatever became of them, against the quotes cited for that question; ``fallback``: the
+    extractive run's, when the model's answer was refused) and of the negatives (the same
+    sentences against other questions' quotes). -1: no quote passes the facts check."""
+    positives: list[float] = []
+    negatives: list[float] = []
     rng = random.Random(0)
     quotes_of = {r["id"]: [c["quote"] for c in r["citations"]] or fallback.get(r["id"], [])
                  for r in rows}  # fmt: skip
@@ -41,39 +42,27 @@ def pairs(
         if not r["answerable"] or not quotes or not any(contains(reply, a) for a in r["answers"]):
             continue
         others = [q for i, qs in quotes_of.items() if i != r["id"] for q in qs if q not in quotes]
-        for sentence, _ in split_answer(reply):
+        for sentence, support in assistant.support(reply, quotes, r["question"]):
             if not any(contains(sentence, a) for a in r["answers"]):
                 continue
-            positives.append((r["question"], sentence, quotes))
-            negatives += [(r["question"], sentence, [q])
-                          for q in rng.sample(others, min(5, len(others)))]  # fmt: skip
+            positives.append(support)
+            for other in rng.sample(others, min(5, len(others))):
+                scored = assistant.support(sentence, [other], r["question"])
+                negatives.append(max((s for _, s in scored), default=-1.0))
     return positives, negatives
-
-
-def scores(assistant: Assistant, items: list[tuple[str, str, list[str]]]) -> list[float]:
-    """Each sentence's best support among its quotes (-1 when no quote passes the facts check),
-    scored as ``qa.grounding.ground`` scores it (names may also come from the question)."""
-    embed = assistant.embedder.embed_documents
-    out = []
-    for question, sentence, quotes in items:
-        sims = similarities([sentence], question, embed(quotes), embed)[0]
-        out.append(max(support_score(sentence, q, float(s), question)
-                       for q, s in zip(quotes, sims, strict=True)))  # fmt: skip
-    return out
 
 
 def main(path: str, extractive: str, home: str) -> int:
     rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
     base = [json.loads(line) for line in Path(extractive).read_text().splitlines() if line.strip()]
-    positives, negatives = pairs(
-        rows, {r["id"]: [c["quote"] for c in r["citations"]] for r in base}
-    )
+    fallback = {r["id"]: [c["quote"] for c in r["citations"]] for r in base}
     with Assistant.open(Settings(home=Path(home))) as assistant:
-        pos, neg = scores(assistant, positives), scores(assistant, negatives)
+        pos, neg = pairs(rows, fallback, assistant)
+        in_use = assistant.settings.min_support
     print(f"{len(pos)} positive pairs, {len(neg)} negative pairs")
     print(f"negatives failing the facts check: {sum(s < 0 for s in neg) / max(1, len(neg)):.2f}")
     print(f"positives failing the facts check: {sum(s < 0 for s in pos) / max(1, len(pos)):.2f}")
-    print(f"threshold  positives kept  negatives let through   (in use: {MIN_SUPPORT})")
+    print(f"threshold  positives kept  negatives let through   (in use: {in_use})")
     for t in np.arange(0.30, 0.80, 0.05):
         kept = sum(s >= t for s in pos) / max(1, len(pos))
         through = sum(s >= t for s in neg) / max(1, len(neg))

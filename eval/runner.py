@@ -25,6 +25,7 @@ from qa import (
     GENERATORS,
     Answer,
     Assistant,
+    Citation,
     IndexMismatchError,
     IndexReport,
     InputError,
@@ -33,7 +34,12 @@ from qa import (
 )
 
 
-def score_row(item: GoldItem, answer: Answer, articles: dict[str, str]) -> dict[str, float]:
+def _quoted(assistant: Assistant, c: Citation) -> bool:
+    article = assistant.article(c.article_id)
+    return article is not None and article.text[c.start : c.end] == c.quote
+
+
+def score_row(item: GoldItem, answer: Answer, assistant: Assistant) -> dict[str, float]:
     text = answer.text
     sources = set(item.sources)
     ranked = list(dict.fromkeys(p.article_id for p in answer.passages))
@@ -48,11 +54,7 @@ def score_row(item: GoldItem, answer: Answer, articles: dict[str, str]) -> dict[
         else 0.0,
         "citation_precision": (sum(a in sources for a in cited) / len(cited)) if cited else 0.0,
         "supported": float(not answer.refused and any(contains(quotes, a) for a in item.answers)),
-        "citations_valid": float(
-            all(
-                articles.get(c.article_id, "")[c.start : c.end] == c.quote for c in answer.citations
-            )
-        ),
+        "citations_valid": float(all(_quoted(assistant, c) for c in answer.citations)),
         "hit@1": float(bool(ranked[:1]) and ranked[0] in sources),
         "hit@5": float(bool(sources & set(ranked[:5]))),
         "rr@10": reciprocal_rank(ranked, sources),
@@ -76,7 +78,7 @@ def evaluate(assistant: Assistant, items: list[GoldItem]) -> list[dict[str, Any]
             "latency_ms": round(latency, 1),
             "first_token_ms": first, "generator": answer.generator, "notes": answer.notes,
             "model_reply": answer.model_reply,
-            "scores": score_row(item, answer, assistant.articles),
+            "scores": score_row(item, answer, assistant),
         })  # fmt: skip
     return rows
 
@@ -89,7 +91,7 @@ def summarize(rows: list[dict[str, Any]], assistant: Assistant) -> dict[str, Any
     firsts = [r["first_token_ms"] for r in rows if r.get("first_token_ms") is not None]
     if firsts:
         overall["first_token_median_ms"] = round(median(firsts), 1)
-    generator = assistant.llm.name if assistant.llm else "extractive"
+    index = assistant.summary()
     # answers the model worded (the others: refusals and disagreements, which it never sees, and
     # fallbacks when it was unavailable)
     overall["model_worded"] = sum(r["generator"] != "extractive" for r in rows)
@@ -102,9 +104,9 @@ def summarize(rows: list[dict[str, Any]], assistant: Assistant) -> dict[str, Any
             for f in dict.fromkeys(r.get("gold_file") for r in rows)
             if f
         },
-        "fingerprint": assistant.fingerprint,
+        "fingerprint": index.fingerprint,
         "settings": assistant.settings.model_dump(mode="json"),
-        "models": {"embedding": assistant.embedder.model_id, "generator": generator},
+        "models": {"embedding": index.embedding_model, "generator": index.generator},
         "versions": {p: version(p) for p in ("sentence-transformers", "chromadb", "torch")},
     }
 
@@ -213,7 +215,7 @@ def run_one(suite: Suite, settings: Settings, out: Path) -> dict[str, Any]:
         # Our own gold set must match our seeds exactly; a benchmark's corpus (or another
         # corpus given by hand) may lack a page its questions cite.
         warn = (lambda m: print(f"warning: {m}", file=sys.stderr)) if suite.lenient else None
-        groups = load_gold_files(list(suite.gold), set(assistant.articles), warn)
+        groups = load_gold_files(list(suite.gold), {a.id for a in assistant.articles()}, warn)
         rows = [
             {**row, "gold_file": label}
             for label, items in groups.items()

@@ -3,15 +3,22 @@
 An article's text is kept exactly as loaded (after decoding and, for HTML, main-text extraction), so
 that citations can show it whole and ``text[start:end]`` addresses it. Its id is its path relative to
 the indexed root without extension, or its record id for json/jsonl. Files that cannot be read give a
-warning naming the file (and line), never an exception: one bad file must not lose the others.
+warning naming the file (and line), never an exception: one bad file must not lose the others. A
+folder that cannot be listed is a warning too, and is reported in ``failed_folders`` so that the
+indexer keeps what it indexed from there (as it keeps an unreadable file's article).
+
+Everything stored is UTF-8: a file name that is not (``b"bad\xff.txt"``, which Python hands over
+as a lone surrogate) or a JSON string holding a lone surrogate (``"\udcff"``) is skipped with a
+warning, since it could be neither hashed, stored nor printed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,6 +28,10 @@ HTML_SUFFIXES = {".html", ".htm"}
 JSON_SUFFIXES = {".json", ".jsonl"}
 SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
 MAX_FILE_BYTES = 50_000_000
+# One article's text: a long news feature is ~50,000 characters; 2 M is a book, and takes ~50 s
+# to embed on 2 cores (2,300 chunks). A 20 MB "article" (a dump, a log) would take ~8 minutes
+# and answer nothing well: it is refused with a warning saying how to split it.
+MAX_ARTICLE_CHARS = 2_000_000
 
 _DATE_MARKER = re.compile(r"\bdate[:\s]+(\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?!\d)")  # also 2022-01-19T10:00Z
@@ -38,9 +49,19 @@ _MONTHS = [
     "november",
     "december",
 ]
-_DATELINE = re.compile(  # "January 19, 2022", "Jan. 19, 2022", "Sept. 5 2021"
+_MONTH_DAY_YEAR = (
     r"\b(" + "|".join(m.capitalize() for m in _MONTHS) + r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct"
     r"|Nov|Dec)\.?\s+(\d{1,2}),?\s+(\d{4})\b"
+)
+_DATELINE = re.compile(_MONTH_DAY_YEAR)  # "January 19, 2022", "Jan. 19, 2022", "Sept. 5 2021"
+# A line that starts with a date: what a dateline looks like, as against a date the story
+# mentions ("On March 4, 2021 the council met"). Before the date may come the loader's marker
+# ("date 2022-01-19"), "Published"/"Updated"/"Posted" and a little more ("Updated 10:30 AM EST,
+# Wed January 19, 2022"), or a place of capitalised words and a comma ("KYIV, Jan. 19, 2022").
+_LEADING_DATE = re.compile(
+    r"\s*(?:(?i:date)[:\s]+|(?i:published|updated|posted)\b[^\n.]{0,40}?"
+    r"|(?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*,\s+)?"
+    r"(?:\d{4}-\d{2}-\d{2}(?!\d)|" + _MONTH_DAY_YEAR + ")"
 )
 
 
@@ -74,6 +95,10 @@ class LoadResult:
     articles: list[Article] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     failed_files: set[str] = field(default_factory=set)
+    failed_folders: set[str] = field(default_factory=set)  # could not be listed
+    # JSONL files still being written (``load``'s ``growing``) whose last line was not finished:
+    # left for a later run, without a warning
+    open_tails: list[str] = field(default_factory=list)
 
 
 def parse_date(value: object) -> str | None:
@@ -106,11 +131,45 @@ def title_of(text: str) -> str:
 
 
 def published_of(text: str) -> str | None:
-    """A 'date YYYY-MM-DD' marker anywhere near the top, or a dateline in the first lines."""
-    head = text[:2000]
-    if m := _DATE_MARKER.search(head):
-        return parse_date(m[1])
-    return parse_date("\n".join(head.splitlines()[:5]))
+    """The date one of the first lines starts with (a dateline, or a 'date YYYY-MM-DD'
+    marker), or None: never a date from the running text."""
+    for line in text[:2000].splitlines()[:5]:
+        if m := _LEADING_DATE.match(line):
+            return parse_date(m[0])
+    return None
+
+
+def shown(path: Path | str) -> str:
+    """A path as a warning shows it: bytes of the name that are not UTF-8 as ``\\xff``."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _storable(value: str) -> bool:
+    """False for a string holding a lone surrogate: it cannot be encoded, hashed or stored."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _check_storable(article: Article, where: str) -> Article:
+    if len(article.text) > MAX_ARTICLE_CHARS:
+        raise ValueError(
+            f"{where}: article '{article.id}' is {len(article.text) / 1e6:.1f} M characters; the"
+            f" limit is {MAX_ARTICLE_CHARS / 1e6:g} M (a long news article is under 0.1 M):"
+            " split it into articles, skipped"
+        )
+    fields = {"id": article.id, "title": article.title, "text": article.text,
+              "source": article.source or "", "url": article.url or "",
+              "authors": "".join(article.authors)}  # fmt: skip
+    for name, value in fields.items():
+        if not _storable(value):
+            raise ValueError(
+                f"{where}: field '{name}' holds a lone surrogate (a character that is not valid"
+                " Unicode, such as \\udcff), skipped"
+            )
+    return article
 
 
 def decode(data: bytes, where: str) -> str:
@@ -154,7 +213,7 @@ def _from_record(record: object, where: str, origin: str) -> Article:
             raise ValueError(f"{where}: field '{key}' missing or not a non-empty string, skipped")
     text = record["text"]
     authors = record.get("authors") or ()
-    return Article(
+    article = Article(
         id=record["id"].strip(),
         title=(record.get("title") or "").strip() or title_of(text),
         text=text,
@@ -164,6 +223,7 @@ def _from_record(record: object, where: str, origin: str) -> Article:
         authors=tuple(str(a) for a in authors) if isinstance(authors, list) else (),
         origin=origin,
     )
+    return _check_storable(article, where)
 
 
 def _records(path: Path, text: str) -> Iterator[tuple[object, str]]:
@@ -186,19 +246,47 @@ def _records(path: Path, text: str) -> Iterator[tuple[object, str]]:
         yield item, f"{path} record {n}"
 
 
-def load_file(path: Path, root: Path) -> tuple[list[Article], list[str]]:
-    """The articles in one file, and warnings for what was skipped."""
+def _finished_lines(data: bytes) -> tuple[bytes, bool]:
+    """A JSONL file being written, up to its last finished line, and whether something was
+    left out: a last line with no newline yet that is not valid JSON (the writer is between two
+    writes; a record cut short is never valid JSON) or, in an empty file, nothing yet."""
+    if not data.strip():
+        return data, True
+    if data.endswith((b"\n", b"\r")):
+        return data, False
+    cut = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
+    try:
+        json.loads(data[cut:])
+    except ValueError:  # not valid JSON, or not valid UTF-8 (a character cut in two)
+        return data[:cut], True
+    return data, False
+
+
+def load_file(
+    path: Path, root: Path, open_tails: list[str] | None = None
+) -> tuple[list[Article], list[str]]:
+    """The articles in one file, and warnings for what was skipped. With ``open_tails``, the
+    file may still be being written (``qa index --watch``): a JSONL file's unfinished last line
+    is left out without a warning, and the file is added to ``open_tails``."""
+    if not _storable(str(path)):
+        return [], [f"{shown(path)}: file name is not valid UTF-8 (rename it), skipped"]
+    unfinished = False
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             return [], [f"{path}: larger than {MAX_FILE_BYTES // 1_000_000} MB, skipped"]
-        text = decode(path.read_bytes(), str(path))
+        data = path.read_bytes()
+        if open_tails is not None and path.suffix == ".jsonl":
+            data, unfinished = _finished_lines(data)
+            if unfinished:
+                open_tails.append(str(path))
+        text = decode(data, str(path))
     except OSError as exc:
         return [], [f"{path}: cannot be read ({exc.strerror or exc}), skipped"]
     except ValueError as exc:
         return [], [str(exc)]
     article_id = path.relative_to(root).with_suffix("").as_posix() if path != root else path.stem
     if not text.strip():
-        return [], [f"{path}: empty file, skipped"]
+        return [], [] if unfinished else [f"{path}: empty file, skipped"]
     if path.suffix.lower() in JSON_SUFFIXES:
         articles, warnings = [], []
         for record, where in _records(path, text):
@@ -214,30 +302,61 @@ def load_file(path: Path, root: Path) -> tuple[list[Article], list[str]]:
         article = _from_html(path, article_id, text)
         if not article.text.strip():
             return [], [f"{path}: no article text found in the HTML, skipped"]
-        return [article], []
-    return [_from_plain(path, article_id, text)], []
+    else:
+        article = _from_plain(path, article_id, text)
+    try:
+        return [_check_storable(article, str(path))], []
+    except ValueError as exc:
+        return [], [str(exc)]
 
 
-def _files(root: Path) -> Iterable[Path]:
+def _files(root: Path) -> tuple[list[Path], list[OSError]]:
+    """The article files under ``root`` (hidden files and folders left out), and an error for
+    every folder that could not be listed: ``rglob`` would pass over those in silence, and
+    their articles would look deleted."""
     if root.is_file():
-        yield root
-        return
-    for path in sorted(root.rglob("*")):
-        hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
-        if path.is_file() and not hidden and path.suffix.lower() in SUFFIXES:
-            yield path
+        return [root], []
+    files: list[Path] = []
+    failed: list[OSError] = []
+    for folder, subfolders, names in os.walk(root, onerror=failed.append):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        for name in names:
+            path = Path(folder, name)
+            if not name.startswith(".") and path.suffix.lower() in SUFFIXES and path.is_file():
+                files.append(path)
+    return sorted(files), failed
 
 
-def load(root: Path) -> LoadResult:
-    """Every article under ``root`` (a folder or one file), de-duplicated by id."""
+def article_files(root: Path) -> list[Path]:
+    """The files ``load(root)`` reads, by the same rules (what a watcher compares)."""
+    return _files(root.resolve())[0]
+
+
+def load(root: Path, growing: Collection[str] = ()) -> LoadResult:
+    """Every article under ``root`` (a folder or one file), de-duplicated by id. ``growing``:
+    paths of files that may still be being written (see ``load_file``'s ``open_tails``)."""
     root = root.resolve()
     result = LoadResult(root=root if root.is_dir() else root.parent)
+    files, failed = _files(root)
+    for exc in failed:
+        folder = exc.filename if exc.filename is not None else root
+        result.failed_folders.add(str(folder))
+        result.warnings.append(
+            f"{shown(folder)}: folder cannot be read ({exc.strerror or exc}); the articles"
+            " indexed from it are kept"
+        )
+    if not files and not failed and root.is_dir():
+        result.warnings.append(
+            f"{shown(root)}: no .txt, .md, .html, .htm, .json or .jsonl file in it (hidden ones"
+            " are skipped), nothing to index"
+        )
     seen: dict[str, str] = {}
-    for path in _files(root):
-        articles, warnings = load_file(path, result.root)
+    for path in files:
+        tails = result.open_tails if str(path) in growing else None
+        articles, warnings = load_file(path, result.root, tails)
         result.warnings.extend(warnings)
-        if warnings and not articles:
-            result.failed_files.add(str(path))
+        if (warnings and not articles) or str(path) in result.open_tails:
+            result.failed_files.add(str(path))  # not read whole: what came from it is kept
         for article in articles:
             if article.id in seen:
                 result.warnings.append(

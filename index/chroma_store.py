@@ -10,10 +10,14 @@ should share a Chroma server instead (``QA_CHROMA_URL``).
 
 from __future__ import annotations
 
+import errno
+import functools
 import os
-from collections.abc import Sequence
+import shutil
+import uuid
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
@@ -21,12 +25,15 @@ from filelock import FileLock, Timeout
 
 from index.embedding import Vectors
 from index.errors import (
+    IndexDamagedError,
     IndexEmptyError,
     IndexLockedError,
     IndexMismatchError,
     InputError,
+    QAError,
     StoreUnavailableError,
 )
+from index.offline import stay_offline
 from index.store import (
     ArticleRecord,
     Filter,
@@ -40,8 +47,9 @@ from index.store import (
     matches,
 )
 
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+stay_offline()
 
+T = TypeVar("T")
 _PAGE = 2000
 _WIDEN = 4  # a filtered query first looks at 4k unfiltered neighbours
 
@@ -63,24 +71,85 @@ def _where(flt: Filter | None) -> dict[str, Any] | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+def _guarded(method: Callable[..., T]) -> Callable[..., T]:
+    """Chroma's failures as ours: collections dropped and made again under an open store (``qa
+    index --rebuild`` by another process) are found again; a server gone, or a disk full, is one
+    ``StoreUnavailableError`` line (the next call works again once the server is back)."""
+
+    @functools.wraps(method)
+    def run(self: ChromaStore, *args: Any, **kwargs: Any) -> T:
+        from chromadb.errors import NotFoundError
+
+        try:
+            try:
+                return method(self, *args, **kwargs)
+            except NotFoundError:
+                self._attach()
+                return method(self, *args, **kwargs)
+        except NotFoundError as exc:
+            raise IndexEmptyError(
+                f'the index at {self.where} was removed (is it being rebuilt?): run "qa index"'
+                " and ask again"
+            ) from exc
+        except Exception as exc:
+            if error := _unavailable(exc, self.where):
+                raise error from exc
+            raise
+
+    return run
+
+
+def _unavailable(exc: Exception, where: str) -> QAError | None:
+    import httpx
+
+    if isinstance(exc, httpx.TransportError):
+        return StoreUnavailableError(
+            f"cannot reach the Chroma server at {where}: is `chroma run` up? ({exc})"
+        )
+    full = isinstance(exc, OSError) and exc.errno == errno.ENOSPC
+    if full or "database or disk is full" in str(exc):
+        return StoreUnavailableError(f"the disk holding {where} is full: free space and run again")
+    return None
+
+
 class ChromaStore:
     """The Store contract on one Chroma client (persistent or HTTP)."""
 
     def __init__(self, client: Any, fingerprint: str, describe: dict[str, Any],
-                 lock: FileLock | None = None) -> None:  # fmt: skip
+                 lock: FileLock | None = None, where: str = "") -> None:  # fmt: skip
         self.client = client
         self.fingerprint = fingerprint
+        self.where = where
         self._lock = lock
-        meta = {"fingerprint": fingerprint, **describe}
-        self._chunks = client.get_or_create_collection(
-            f"chunks-{fingerprint}", configuration={"hnsw": {"space": "cosine"}},
-            metadata=meta, embedding_function=None,
-        )  # fmt: skip
-        self._articles = client.get_or_create_collection(
-            f"articles-{fingerprint}", metadata=meta, embedding_function=None
-        )
+        self._meta = {"fingerprint": fingerprint, **describe}
+        self._attach(create=True)
         self._batch = min(client.get_max_batch_size(), 1000)
 
+    def _attach(self, create: bool = False) -> None:
+        """(Re)open the three collections by name (``create``: make them if missing)."""
+        get = self.client.get_or_create_collection if create else self.client.get_collection
+        fp, meta = self.fingerprint, self._meta
+        self._chunks = get(f"chunks-{fp}", embedding_function=None,
+                           **({"configuration": {"hnsw": {"space": "cosine"}}, "metadata": meta}
+                              if create else {}))  # fmt: skip
+        self._articles = get(
+            f"articles-{fp}", embedding_function=None, **({"metadata": meta} if create else {})
+        )
+        self._generations = self.client.get_or_create_collection(
+            f"meta-{fp}", metadata=meta, embedding_function=None
+        )
+
+    def _bump(self) -> None:
+        self._generations.upsert(
+            ids=["generation"], documents=[uuid.uuid4().hex], embeddings=[[1.0]]
+        )
+
+    @_guarded
+    def generation(self) -> str:
+        res = self._generations.get(ids=["generation"], include=["documents"])
+        return str(res["documents"][0]) if res["ids"] else ""
+
+    @_guarded
     def add(self, chunks: Sequence[StoredChunk], vectors: Vectors) -> None:
         for i in range(0, len(chunks), self._batch):
             part = chunks[i : i + self._batch]
@@ -91,6 +160,7 @@ class ChromaStore:
                 metadatas=[chunk_metadata(c) for c in part],
             )
 
+    @_guarded
     def query(self, vector: Vectors, k: int, flt: Filter | None = None) -> list[Hit]:
         """The ``k`` nearest chunks that pass ``flt``. A filtered search costs Chroma about ten
         times an unfiltered one here (37 against 3.5 ms on 10,000 chunks), so a filter is first
@@ -122,6 +192,7 @@ class ChromaStore:
             )
         ]
 
+    @_guarded
     def get(self, article_id: str | None = None) -> list[StoredChunk]:
         where = {"article_id": article_id} if article_id is not None else None
         out: list[StoredChunk] = []
@@ -135,13 +206,16 @@ class ChromaStore:
                 return out
             offset += _PAGE
 
+    @_guarded
     def delete(self, ids: Sequence[str]) -> None:
         for i in range(0, len(ids), self._batch):
             self._chunks.delete(ids=list(ids[i : i + self._batch]))
 
+    @_guarded
     def count(self) -> int:
         return int(self._chunks.count())
 
+    @_guarded
     def put_articles(self, records: Sequence[ArticleRecord]) -> None:
         for i in range(0, len(records), self._batch):
             part = records[i : i + self._batch]
@@ -150,13 +224,16 @@ class ChromaStore:
                 documents=[r.article.text for r in part],
                 metadatas=[article_metadata(r) for r in part],
             )  # fmt: skip
+        self._bump()
 
+    @_guarded
     def article(self, article_id: str) -> ArticleRecord | None:
         res = self._articles.get(ids=[article_id], include=["documents", "metadatas"])
         if not res["ids"]:
             return None
         return article_from(res["documents"][0], res["metadatas"][0])
 
+    @_guarded
     def articles(self) -> dict[str, ArticleRecord]:
         out: dict[str, ArticleRecord] = {}
         offset = 0
@@ -168,8 +245,10 @@ class ChromaStore:
                 return out
             offset += _PAGE
 
+    @_guarded
     def delete_article(self, article_id: str) -> None:
         self._articles.delete(ids=[article_id])
+        self._bump()
 
     def close(self) -> None:
         if self._lock is not None and self._lock.is_locked:
@@ -177,7 +256,9 @@ class ChromaStore:
             self._lock = None
 
 
-def _client(home: Path, url: str | None) -> tuple[Any, FileLock | None]:
+def _client(
+    home: Path, url: str | None, lock_timeout: float, rebuild: bool = False
+) -> tuple[Any, FileLock | None]:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -200,7 +281,7 @@ def _client(home: Path, url: str | None) -> tuple[Any, FileLock | None]:
     home.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(home / "index.lock"))
     try:
-        lock.acquire(timeout=float(os.environ.get("QA_LOCK_TIMEOUT", "10")))
+        lock.acquire(timeout=lock_timeout)
     except Timeout as exc:
         owner = (
             (home / "index.owner").read_text().strip() if (home / "index.owner").exists() else ""
@@ -211,28 +292,57 @@ def _client(home: Path, url: str | None) -> tuple[Any, FileLock | None]:
         ) from exc
     (home / "index.owner").write_text(f"pid {os.getpid()}\n")
     try:
-        return chromadb.PersistentClient(path=str(home / "chroma"), settings=settings), lock
+        return _persistent(home / "chroma", settings, rebuild), lock
     except Exception:
         lock.release()
         raise
 
 
+def _persistent(folder: Path, settings: Any, rebuild: bool) -> Any:
+    """The on-disk client, its database read once to know it is whole. A corrupt or truncated
+    one is an ``IndexDamagedError``; ``rebuild`` starts it afresh instead."""
+    import chromadb
+
+    try:
+        client = chromadb.PersistentClient(path=str(folder), settings=settings)
+        client.list_collections()
+        return client
+    except Exception as exc:
+        if error := _unavailable(exc, str(folder)):
+            raise error from exc
+        if not rebuild:
+            raise IndexDamagedError(
+                f"the index in {folder} cannot be read ({str(exc).splitlines()[0][:120]}):"
+                ' run "qa index --rebuild" to make it again from the articles'
+            ) from exc
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()  # forget the damaged database's open system
+    shutil.rmtree(folder)
+    return chromadb.PersistentClient(path=str(folder), settings=settings)
+
+
 def open_chroma(
     home: Path, url: str | None, fingerprint: str, describe: dict[str, Any],
-    *, create: bool, rebuild: bool = False,
+    *, create: bool, rebuild: bool = False, lock_timeout: float = 10.0,
 ) -> ChromaStore:  # fmt: skip
     """Open (or, with ``create``, make) the index for this fingerprint.
 
     Another fingerprint's index in the same place is an error that says how to rebuild, unless
-    ``rebuild`` drops it. Without ``create``, a missing index is None-like: the caller decides.
+    ``rebuild`` drops it. Without ``create``, a missing index is an ``IndexEmptyError``, and
+    nothing is made on disk: asking before indexing must not leave an empty index folder.
     """
-    client, lock = _client(home, url)
+    if url is None and not create and not (home / "chroma").is_dir():
+        raise IndexEmptyError(f'no index in {home}: run "qa index" (default: seeds/) first')
+    client, lock = _client(home, url, lock_timeout, rebuild)
     try:
         names = [c.name for c in client.list_collections()]
         others = [n for n in names if n.startswith("chunks-") and n != f"chunks-{fingerprint}"]
         if others and rebuild:
             for name in names:
-                if name.startswith(("chunks-", "articles-")) and not name.endswith(fingerprint):
+                if name.startswith(("chunks-", "articles-", "meta-")) and not name.endswith(
+                    fingerprint
+                ):
                     client.delete_collection(name)
         elif others and f"chunks-{fingerprint}" not in names:
             old = client.get_collection(others[0]).metadata or {}
@@ -247,7 +357,10 @@ def open_chroma(
             raise IndexEmptyError(
                 f'no index in {url or home}: run "qa index" (default: seeds/) first'
             )
-        return ChromaStore(client, fingerprint, describe, lock)
+        store = ChromaStore(client, fingerprint, describe, lock, url or str(home))
+        if rebuild:
+            store._bump()  # an open reader takes in the rebuilt index
+        return store
     except Exception:
         if lock is not None:
             lock.release()

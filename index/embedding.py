@@ -15,7 +15,7 @@ other vectors: an index built by one backend asks the other for a rebuild.
 from __future__ import annotations
 
 import logging
-import os
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from index.errors import InputError
+from index.offline import stay_offline
 from index.onnx_minilm import SCHEME as ONNX_SCHEME  # light: its heavy imports are lazy
 
 Vectors = NDArray[np.float32]
@@ -84,15 +85,14 @@ class SentenceTransformerEmbedder:
         backend: str = "auto",
         cache_dir: Path | None = None,
     ) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        # No "Loading weights" bar on stderr: progress bars are the CLI's, and only on a terminal.
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        stay_offline()
         if backend not in BACKENDS:
             raise InputError(
                 f"embedding backend must be one of {', '.join(BACKENDS)} (got {backend!r})"
             )
         self.path = model_path(name)
         self._model_cache: Any = None
+        self._loading = threading.Lock()
         self.bf16 = bf16
         self.batch_size = batch_size
         self.bundled = name in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}")
@@ -131,14 +131,15 @@ class SentenceTransformerEmbedder:
 
     @property
     def _model(self) -> Any:
-        if self._model_cache is None and self.bundled:
-            from index.minilm import MiniLM
+        with self._loading:  # loaded once, whichever thread asks first
+            if self._model_cache is None and self.bundled:
+                from index.minilm import MiniLM
 
-            self._model_cache = MiniLM(self.path)
-        elif self._model_cache is None:
-            from sentence_transformers import SentenceTransformer
+                self._model_cache = MiniLM(self.path)
+            elif self._model_cache is None:
+                from sentence_transformers import SentenceTransformer
 
-            self._model_cache = SentenceTransformer(str(self.path), device="cpu")
+                self._model_cache = SentenceTransformer(str(self.path), device="cpu")
         return self._model_cache
 
     def token_spans(self, text: str) -> list[tuple[int, int]]:

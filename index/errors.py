@@ -7,7 +7,8 @@ that says what was wrong and what to do; library errors are translated at the bo
     ├── IndexMismatchError  the index was built with other settings (model, chunking)
     ├── IndexLockedError    another process holds the on-disk index
     ├── IndexEmptyError     nothing has been indexed yet
-    └── StoreUnavailableError  the Chroma server cannot be reached
+    ├── StoreUnavailableError  the Chroma server cannot be reached, or the disk is full
+    └── IndexDamagedError   the on-disk index cannot be read ("qa index --rebuild" recovers)
 """
 
 from __future__ import annotations
@@ -34,4 +35,8 @@ class IndexEmptyError(QAError):
 
 
 class StoreUnavailableError(QAError):
-    """The vector store (a Chroma server) cannot be reached."""
+    """The vector store (a Chroma server) cannot be reached, or cannot be written."""
+
+
+class IndexDamagedError(QAError):
+    """The on-disk index is corrupt or truncated."""

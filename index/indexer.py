@@ -5,6 +5,11 @@ id), delete their chunks that are no longer current, and only then record the ar
 content hashes. A run killed at any point leaves either the old record (the article is redone
 next time) or a complete new one, so a re-run ends with exactly the chunks of a clean run.
 Unchanged articles (same hash) are neither chunked nor embedded.
+
+Nothing leaves the index because it could not be read: an article whose file, or folder, cannot
+be read this time keeps its record. Articles with the same text under two ids (one story saved
+twice, or syndicated by two outlets) are both indexed, each keeping its own title, date and
+outlet, with a warning naming both; answers quote such a text once (``qa.evidence``).
 """
 
 from __future__ import annotations
@@ -12,11 +17,11 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.articles import Article, load
+from index.articles import Article, LoadResult, load
 from index.chunking import chunk_text
 from index.embedding import Embedder
 from index.errors import InputError
@@ -60,6 +65,7 @@ class IndexReport:
     removed: int = 0
     chunks: int = 0
     warnings: list[str] = field(default_factory=list)
+    open_tails: list[str] = field(default_factory=list)  # see index.articles.LoadResult
 
     def counts(self) -> dict[str, int]:
         return {
@@ -84,6 +90,36 @@ def _inside(record: ArticleRecord, root: Path) -> bool:
     return Path(record.article.origin).is_relative_to(root)
 
 
+def _unread(record: ArticleRecord, loaded: LoadResult) -> bool:
+    """True when the record's file, or a folder holding it, could not be read this run."""
+    origin = record.article.origin
+    return origin in loaded.failed_files or any(
+        Path(origin).is_relative_to(folder) for folder in loaded.failed_folders
+    )
+
+
+def _text_key(text: str) -> str:
+    """Equal for texts that differ only in whitespace (line endings, wrapping)."""
+    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
+
+
+def duplicate_warnings(written: list[Article], others: Iterable[Article]) -> list[str]:
+    """One warning for each article to be written whose text another article already has
+    (one of ``others``, or one written before it): both are indexed, the user should know."""
+    first: dict[str, str] = {}
+    for article in others:
+        first.setdefault(_text_key(article.text), article.id)
+    warnings: list[str] = []
+    for article in written:
+        other = first.setdefault(_text_key(article.text), article.id)
+        if other != article.id:
+            warnings.append(
+                f"{article.origin}: article '{article.id}' has the same text as '{other}'; both"
+                " are indexed, and an answer quotes the text once"
+            )
+    return warnings
+
+
 class Indexer:
     """Brings a store in line with folders and files of articles."""
 
@@ -97,20 +133,25 @@ class Indexer:
         self.embedder = embedder
         self.config = config
 
-    def index(self, paths: Iterable[Path], progress: bool | None = None) -> IndexReport:
+    def index(self, paths: Iterable[Path], progress: bool | None = None, *,
+              growing: Collection[str] = ()) -> IndexReport:  # fmt: skip
+        """Bring the store in line with ``paths``; ``growing``: files that may still be being
+        written (``index.articles.load``), as ``qa index --watch`` passes."""
         paths = list(paths)
         for path in paths:
             if not path.exists():
                 raise InputError(f"{path}: no such file or folder")
         report = IndexReport()
         for path in paths:
-            self._index_root(path.resolve(), report, progress)
+            self._index_root(path.resolve(), report, progress, growing)
         report.chunks = self.store.count()
         return report
 
-    def _index_root(self, root: Path, report: IndexReport, progress: bool | None) -> None:
-        loaded = load(root)
+    def _index_root(self, root: Path, report: IndexReport, progress: bool | None,
+                    growing: Collection[str] = ()) -> None:  # fmt: skip
+        loaded = load(root, growing)
         report.warnings += loaded.warnings
+        report.open_tails += loaded.open_tails
         existing = self.store.articles()
         todo: list[tuple[Article, bool]] = []
         for article in loaded.articles:
@@ -131,11 +172,17 @@ class Indexer:
                 report.unchanged += 1
             else:
                 todo.append((article, old is not None))
+        if todo:
+            rewritten = {a.id for a, _ in todo}
+            report.warnings += duplicate_warnings(
+                [a for a, _ in todo],
+                [r.article for i, r in existing.items() if i not in rewritten],
+            )
         self._write(todo, str(root), report, progress)
         seen = {a.id for a in loaded.articles}
         for article_id, old in existing.items():
             gone = _inside(old, root) and article_id not in seen
-            if gone and old.article.origin not in loaded.failed_files:
+            if gone and not _unread(old, loaded):
                 self.remove(article_id)
                 report.removed += 1
 

@@ -111,6 +111,11 @@ class Store(Protocol):
 
     def delete_article(self, article_id: str) -> None: ...
 
+    def generation(self) -> str:
+        """Changes whenever articles are written or removed (by any process): a reader compares
+        it to know that its copy of the articles is stale."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -121,6 +126,7 @@ class MemoryStore:
     chunks: dict[str, StoredChunk] = field(default_factory=dict)
     vectors: dict[str, Vectors] = field(default_factory=dict)
     records: dict[str, ArticleRecord] = field(default_factory=dict)
+    version: int = 0  # bumped by every write of articles: the generation
 
     def add(self, chunks: Sequence[StoredChunk], vectors: Vectors) -> None:
         for chunk, vector in zip(chunks, vectors, strict=True):
@@ -149,6 +155,7 @@ class MemoryStore:
     def put_articles(self, records: Sequence[ArticleRecord]) -> None:
         for record in records:
             self.records[record.article.id] = record
+        self.version += 1
 
     def article(self, article_id: str) -> ArticleRecord | None:
         return self.records.get(article_id)
@@ -158,6 +165,10 @@ class MemoryStore:
 
     def delete_article(self, article_id: str) -> None:
         self.records.pop(article_id, None)
+        self.version += 1
+
+    def generation(self) -> str:
+        return str(self.version)
 
     def close(self) -> None:
         pass

@@ -14,18 +14,19 @@ from index.errors import (
 )
 from index.indexer import IndexReport
 from index.onnx_minilm import cpu_flags
-from qa.answer import Answer, Citation, Passage
+from qa.answer import Answer, ArticleText, Citation, Disagreement, Figure, Passage
 from qa.assistant import Assistant, IndexSummary
 from qa.backend import index_paths
-from qa.grounding import MIN_SUPPORT, similarities, split_answer, support_score
 from qa.settings import GENERATORS, Settings  # first: sets the offline and no-telemetry switches
 
 __all__ = [
     "GENERATORS",
-    "MIN_SUPPORT",
     "Answer",
+    "ArticleText",
     "Assistant",
     "Citation",
+    "Disagreement",
+    "Figure",
     "IndexEmptyError",
     "IndexLockedError",
     "IndexMismatchError",
@@ -38,7 +39,4 @@ __all__ = [
     "StoreUnavailableError",
     "cpu_flags",
     "index_paths",
-    "similarities",
-    "split_answer",
-    "support_score",
 ]

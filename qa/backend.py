@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from index.chroma_store import open_chroma
@@ -47,7 +48,7 @@ def open_store(
     config = settings.index_config(embedder.model_id)
     return open_chroma(
         settings.home, settings.chroma_url, config.fingerprint, config.describe(),
-        create=create, rebuild=rebuild,
+        create=create, rebuild=rebuild, lock_timeout=settings.lock_timeout,
     )  # fmt: skip
 
 
@@ -66,5 +67,30 @@ def index_paths(
     store = open_store(settings, embedder, create=True, rebuild=rebuild)
     try:
         return make_indexer(settings, store, embedder).index(paths, progress)
+    finally:
+        store.close()
+
+
+def watch_paths(
+    settings: Settings, paths: list[Path], *, interval: float, stop: Callable[[], bool],
+    log: Callable[[str], None], warn: Callable[[str], None], rebuild: bool = False,
+) -> int:  # fmt: skip
+    """Keep the index in line with these folders/files until ``stop()`` (see index.watch),
+    holding it all along as ``qa chat`` does. The number of batches run."""
+    from index.watch import Watcher, check_interval
+
+    check_interval(interval)
+    for path in paths:
+        if not path.exists():
+            raise InputError(f"{path}: no such file or folder")
+    embedder = make_embedder(settings)
+    store = open_store(settings, embedder, create=True, rebuild=rebuild)
+    try:
+        indexer = make_indexer(settings, store, embedder)
+
+        def batch(roots: list[Path], growing: Collection[str]) -> IndexReport:
+            return indexer.index(roots, False, growing=growing)
+
+        return Watcher(paths, batch, log=log, warn=warn, interval=interval).run(stop)
     finally:
         store.close()

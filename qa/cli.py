@@ -1,33 +1,81 @@
 """The ``qa`` command: a thin adapter over the index and the Assistant.
 
 Every command turns a ``QAError`` into one plain line on stderr and a non-zero exit; a traceback
-means a bug. This is the one module of ``qa`` that reaches ``ui`` and ``eval`` (lazily, for
-``qa chat``, ``qa eval`` and ``qa bench``): the rest of ``qa`` never imports them.
+means a bug. What it prints for people passes through ``terminal_safe``: article text is shown,
+never obeyed by the terminal (``--json`` prints it exactly, JSON escapes control characters).
+This is the one module of ``qa`` that reaches ``ui`` and ``eval`` (lazily, for ``qa chat``,
+``qa eval`` and ``qa bench``): the rest of ``qa`` never imports them.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from pydantic import ValidationError
 
-from index.errors import QAError
+from index.errors import InputError, QAError
 from qa.settings import GENERATORS, Settings  # sets the offline/telemetry switches first
+
+# What a terminal obeys instead of showing: escape sequences (CSI "ESC [ 2 J" clears the screen;
+# OSC "ESC ] 0 ; title BEL" sets the window title, "ESC ] 8" makes links; DCS, SOS, PM and APC
+# strings; two-character ones), the one-character C1 CSI, then any other C0 control but newline
+# and tab, DEL and the C1 controls.
+_ESCAPE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
+    r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"  # strings, to BEL or ST
+    r"|\x1b[ -/]*[0-~]"  # two characters, and an unterminated string's opening
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # C1 CSI
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` without escape sequences and control characters (newlines and tabs stay):
+    articles are untrusted input, and a terminal would obey "clear the screen" or "set the
+    title" rather than show it."""
+    return _CONTROL.sub("", _ESCAPE.sub("", text))
+
+
+def _show(text: str, file: TextIO | None = None) -> None:
+    """Print one piece of output for people (stdout by default), made terminal-safe."""
+    print(terminal_safe(text), file=file)
+
+
+def text_argument(value: str, what: str) -> str:
+    """A command-line argument that is text (the question, an outlet), or a one-line error when
+    it is not UTF-8. Python hands such bytes over as lone surrogates (``$'\\xff'`` becomes
+    ``"\\udcff"``), which no model, store or terminal can take. Refusing beats guessing:
+    answering a question with a replacement character in place of what was typed could answer
+    another question, with nothing to show it."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(value[exc.start])
+        what_is_bad = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"U+{code:04X}"
+        raise InputError(
+            f"the {what} is not valid UTF-8 ({what_is_bad} at character {exc.start + 1}): set"
+            " the terminal to UTF-8 (e.g. LANG=C.UTF-8) and type it again"
+        ) from None
+    return value
 
 
 def _cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     from qa.backend import index_paths
 
     paths = [Path(p) for p in (args.paths or ["seeds"])]
+    if args.watch:
+        return _watch(args, settings, paths)
     report = index_paths(settings, paths, rebuild=args.rebuild)
     for warning in report.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        _show(f"warning: {warning}", sys.stderr)
     c = report.counts()
-    print(
+    _show(
         f"{c['added']} added, {c['updated']} updated, {c['unchanged']} unchanged,"
         f" {c['removed']} removed; {c['chunks']} chunks in the index"
     )
@@ -36,9 +84,30 @@ def _cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _watch(args: argparse.Namespace, settings: Settings, paths: list[Path]) -> int:
+    """``qa index --watch``: one line per batch on stdout, warnings on stderr, each flushed at
+    once (a log follows it live); SIGTERM or Ctrl-C ends it after the batch in flight, exit 0."""
+    from index.watch import StopSignals
+    from qa.backend import watch_paths
+
+    if args.json:
+        raise InputError("--json and --watch do not go together: --watch logs one line a batch")
+
+    def log(line: str, file: TextIO = sys.stdout) -> None:
+        print(terminal_safe(line), file=file, flush=True)
+
+    with StopSignals() as stop:
+        watch_paths(settings, paths, interval=args.interval, stop=stop, rebuild=args.rebuild,
+                    log=log, warn=lambda line: log(line, sys.stderr))  # fmt: skip
+    return 0
+
+
 def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from qa.assistant import Assistant, validate_question
 
+    text_argument(args.question, "question")
+    for source in args.source or ():
+        text_argument(source, "outlet given to --source")
     validate_question(args.question, settings.max_question_chars)  # before loading the model
     if args.generator:
         settings = settings.model_copy(update={"generator": args.generator})
@@ -51,22 +120,21 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
         return 0
     for note in answer.notes:
-        if note != "the articles disagree":  # the text says so itself
-            print(f"note: {note}", file=sys.stderr)
-    print(answer.text)
+        _show(f"note: {note}", sys.stderr)
+    _show(answer.text)
     if answer.citations:
-        print("\nSources:")
+        _show("\nSources:")
     for c in answer.citations:
         when = f", {c.published}" if c.published else ""
         outlet = (
             f" ({c.source}{when})" if c.source else (f" ({c.published})" if c.published else "")
         )
-        print(f"[{c.marker}] {c.title}{outlet} [{c.article_id}:{c.start}-{c.end}]")
-        print(f"    “{c.quote}”")
+        _show(f"[{c.marker}] {c.title}{outlet} [{c.article_id}:{c.start}-{c.end}]")
+        _show(f"    “{c.quote}”")
     if answer.refused and answer.passages:
-        print("\nClosest passages:")
+        _show("\nClosest passages:")
         for p in answer.passages[:3]:
-            print(f"- {p.title} [{p.article_id}:{p.start}-{p.end}]")
+            _show(f"- {p.title} [{p.article_id}:{p.start}-{p.end}]")
     return 0
 
 
@@ -76,6 +144,14 @@ def _cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     if args.generator:
         settings = settings.model_copy(update={"generator": args.generator})
     return serve(settings, host=args.host, port=args.port, auth=args.auth)
+
+
+def _cmd_mcp(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.integrations.mcp import serve
+
+    if args.generator:
+        settings = settings.model_copy(update={"generator": args.generator})
+    return serve(settings, host=args.host, port=args.port, stdio=args.stdio)
 
 
 def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -89,6 +165,10 @@ def _cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
         from eval.bench_generate import run_cli as generate
 
         return generate(args, settings)
+    if args.part == "serve":
+        from eval.bench_serve import run_cli as serve
+
+        return serve(args, settings)
     from eval.bench import run_cli
 
     return run_cli(args, settings)
@@ -101,6 +181,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", help="folders or files (txt, md, html, json, jsonl)")
     p.add_argument("--json", action="store_true", help="end with one JSON line of counts")
     p.add_argument("--rebuild", action="store_true", help="drop the index and build it anew")
+    p.add_argument("--watch", action="store_true",
+                   help="index the paths, then keep following them: what arrives, changes or goes"
+                   " (JSONL files that grow too), one line per batch, until Ctrl-C or SIGTERM"
+                   " (the batch in flight is finished). The on-disk index is held meanwhile, as"
+                   " by qa chat: to ask questions while watching, use a Chroma server"
+                   " (QA_CHROMA_URL), where an open assistant sees new articles at its next"
+                   " question")  # fmt: skip
+    p.add_argument("--interval", type=float, default=2.0,
+                   help="--watch: seconds between looks (default 2); a batch waits until the"
+                   " files have been still for one")  # fmt: skip
     p.set_defaults(func=_cmd_index)
 
     p = sub.add_parser("ask", help="answer one question from the indexed articles")
@@ -121,6 +211,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--generator", choices=GENERATORS, help="who words the answers (default:"
                    " $QA_GENERATOR or extractive)")  # fmt: skip
     p.set_defaults(func=_cmd_chat)
+
+    p = sub.add_parser(
+        "mcp", help="serve ask and retrieve as MCP tools, for agents",
+        description="Serve the tools ask and retrieve over MCP: streamable HTTP on"
+        " http://HOST:PORT/mcp, or stdin/stdout with --stdio (for clients such as Claude Desktop"
+        " that start the server). With QA_AUTH=user:password set, HTTP requests must carry"
+        " 'Authorization: Basic base64(user:password)'; others get 401.",
+    )  # fmt: skip
+    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback)")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--stdio", action="store_true",
+                   help="speak MCP on stdin/stdout instead of HTTP (no login: the client started"
+                   " this process)")  # fmt: skip
+    p.add_argument("--generator", choices=GENERATORS, help="who words the answers (default:"
+                   " $QA_GENERATOR or extractive)")  # fmt: skip
+    p.set_defaults(func=_cmd_mcp)
 
     p = sub.add_parser("eval", help="score the assistant on the gold Q&A suites")
     p.add_argument("--suite", default=None,
@@ -144,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_eval)
 
     p = sub.add_parser("bench", help="speed and quality benchmarks against LlamaIndex")
-    p.add_argument("part", choices=["all", "ingest", "query", "retrieval", "generate"])
+    p.add_argument("part", choices=["all", "ingest", "query", "retrieval", "generate", "serve"])
     p.add_argument("--corpus", default="seeds")
     p.add_argument("--gold", default=None)
     p.add_argument("--out", default="bench-out")
@@ -152,9 +258,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--generator",
         default=None,
-        help="generate: generators to time, comma-separated (default extractive,local)",
+        help="generate, serve: generators to time, comma-separated (default extractive,local;"
+        " serve: extractive)",
     )
-    p.add_argument("--limit", type=int, default=0, help="generate: only the first N questions")
+    p.add_argument(
+        "--limit", type=int, default=0, help="generate, serve: only the first N questions"
+    )
+    p.add_argument(
+        "--clients", default=None, help="serve: clients at once, comma-separated (default 1,4,10)"
+    )
     p.set_defaults(func=_cmd_bench)
     return parser
 
@@ -167,12 +279,12 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as exc:
         err = exc.errors()[0]
         name = "QA_" + "_".join(str(p) for p in err["loc"]).upper()
-        print(f"error: {name}: {err['msg']} (got {err.get('input')!r})", file=sys.stderr)
+        _show(f"error: {name}: {err['msg']} (got {err.get('input')!r})", sys.stderr)
         return 2
     try:
         return func(args, settings)
     except QAError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _show(f"error: {exc}", sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

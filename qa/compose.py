@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from qa.answer import Citation
+from qa.answer import Citation, Disagreement, Figure
 from qa.entities import entities, names, singular, sources
 from qa.evidence import Sentence
 from qa.question import AnswerType
@@ -37,6 +37,7 @@ class Draft:
     refused: bool
     citations: list[Citation] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    disagreement: Disagreement | None = None
 
 
 class Generator(Protocol):
@@ -212,9 +213,9 @@ class ExtractiveGenerator:
         compare = bool(_COMPARE.search(question))
         # "did X say": X's figure, not a survey
         if compare or not _ATTRIBUTED.search(question):
-            disagreement = self._disagreement(question, kind, evidence, compare)
+            disagreement, quantity = self._disagreement(question, kind, evidence, compare)
             if disagreement:
-                return self._compose_disagreement(disagreement, info)
+                return self._compose_disagreement(disagreement, quantity, info)
         chosen = [best, *self._neighbour(kind, best, evidence)]
         pinned = set(figures(question))  # "which body said the port handled 48,000 containers"
         for s in evidence[1:]:  # best first, by the cross-encoder's judgement
@@ -281,12 +282,13 @@ class ExtractiveGenerator:
 
     def _disagreement(
         self, question: str, kind: AnswerType, evidence: list[Sentence], compare: bool = False
-    ) -> list[Sentence]:
-        """Sentences giving different figures (the best one for each figure), when the question
-        asks for a number and the strong evidence of more than one article gives more than one
-        (or, when the question compares two figures, of one article)."""
+    ) -> tuple[list[tuple[Sentence, list[int]]], str]:
+        """Sentences giving different figures (the best one for each figure), each with the
+        figures it gives, and what they count; when the question asks for a number and the
+        strong evidence of more than one article gives more than one (or, when the question
+        compares two figures, of one article). Nothing when they agree."""
         if kind is not AnswerType.NUMBER:
-            return []
+            return [], ""
         top = max(s.score for s in evidence)
         asked = asked_quantity(question)  # "how many Peruvian voters": not Chilean ones
 
@@ -296,7 +298,7 @@ class ExtractiveGenerator:
 
         pool = [s for s in evidence if s.score >= 0.7 * top and s.typed > 0 and of_asked(s)]
         if not pool:
-            return []
+            return [], ""
 
         def support(s: Sentence) -> int:
             """How many other articles give a figure of the same quantity: the anchor is the
@@ -310,27 +312,31 @@ class ExtractiveGenerator:
         best = max(pool, key=lambda s: (support(s), s.score))
         anchor = figures(best.text)
 
-        def comparable(s: Sentence) -> set[int]:
+        def comparable(s: Sentence) -> list[int]:
             if s.score < 0.6 * top or s.typed <= 0:
-                return set()
-            return {
+                return []
+            return [
                 v for v, u in figures(s.text).items()
                 if same_quantity(u, v, anchor, self.alike)
                 and (not asked or same_thing(u, asked, self.alike))
-            }  # fmt: skip
+            ]  # fmt: skip
 
         # Each article's best figure first (every source gets its say), then further figures.
-        chosen, values = [best], set(anchor)
+        chosen = [(best, comparable(best))]
+        values = set(anchor)
         for first_pass in (True, False):
             for s in evidence:
-                found = comparable(s) if s not in chosen and len(chosen) < 6 else set()
-                articles = {c.article_id for c in chosen}
-                new_article = s.article_id not in articles
-                if found and (new_article if first_pass else not found <= values):
-                    chosen.append(s)
-                    values |= found
-        distinct = compare or len({s.article_id for s in chosen}) > 1
-        return chosen if distinct and len(values) > 1 else []
+                taken = [c for c, _ in chosen]
+                found = comparable(s) if s not in taken and len(chosen) < 6 else []
+                new_article = s.article_id not in {c.article_id for c in taken}
+                if found and (new_article if first_pass else not set(found) <= values):
+                    chosen.append((s, found))
+                    values |= set(found)
+        distinct = compare or len({s.article_id for s, _ in chosen}) > 1
+        if not distinct or len(values) < 2:
+            return [], ""
+        quantity = asked or next((anchor[v] for v in chosen[0][1]), "")
+        return chosen, quantity
 
     def _compose_plain(self, chosen: list[Sentence], info: dict[str, ArticleInfo]) -> Draft:
         """The sentences in the order chosen: the one that answers first."""
@@ -338,20 +344,27 @@ class ExtractiveGenerator:
         text = " ".join(f"{s.text} [{n}]" for n, s in enumerate(chosen, start=1))
         return Draft(text, False, citations)
 
-    def _compose_disagreement(self, chosen: list[Sentence], info: dict[str, ArticleInfo]) -> Draft:
-        citations = [cite(n, s, info) for n, s in enumerate(chosen, start=1)]
+    def _compose_disagreement(self, chosen: list[tuple[Sentence, list[int]]], quantity: str,
+                              info: dict[str, ArticleInfo]) -> Draft:  # fmt: skip
+        sentences = [s for s, _ in chosen]
+        citations = [cite(n, s, info) for n, s in enumerate(sentences, start=1)]
         markers = "".join(f"[{c.marker}]" for c in citations)
-        one = len({s.article_id for s in chosen}) == 1
+        one = len({s.article_id for s in sentences}) == 1
         lines = [
             f"{'The article gives' if one else 'The articles give'} different figures {markers}:"
         ]
-        for c, s in zip(citations, chosen, strict=True):
+        for c, s in zip(citations, sentences, strict=True):
             meta = info[s.article_id]
             who = attribution(meta)
             if meta.title and s.text.startswith(meta.title[:40]):  # quoting the title itself
                 who = f"Article {s.article_id}" + (f" ({meta.published})" if meta.published else "")
             lines.append(f"- {who}: {s.text} [{c.marker}]")
-        return Draft("\n".join(lines), False, citations, ["the articles disagree"])
+        stated = [
+            Figure(value, s.article_id, c.marker)
+            for c, (s, values) in zip(citations, chosen, strict=True)
+            for value in values
+        ]  # fmt: skip
+        return Draft("\n".join(lines), False, citations, [], Disagreement(quantity, stated))
 
 
 def cite(marker: int, s: Sentence, info: dict[str, ArticleInfo]) -> Citation:

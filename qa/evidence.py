@@ -10,12 +10,16 @@ RealTime QA questions) the best sentence held the answer for 0.48 of the questio
 by the cheap score alone. The cheap score stays the measure of whether the articles are on the
 question's topic at all (the refusal threshold), which the cross-encoder does not tell: a near
 miss ("who was the judge?" over an article that says "a judge") is as relevant to it as an answer.
+
+A sentence's text is evidence once: the same story indexed under two names (a copy, a syndicated
+wire story) would otherwise be quoted, and cited, once per copy. The best-ranked copy stays.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import threading
 from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -54,26 +58,31 @@ class Sentence:
 
 
 class SentenceVectors:
-    """Embeddings of sentences, cached by span: repeated evidence costs nothing the second time."""
+    """Embeddings of sentences, cached by text (a vector depends on its text alone): repeated
+    evidence costs nothing the second time, and an updated article's new text is never given an
+    old vector. Safe to share between threads (embedding runs outside the cache's lock)."""
 
     def __init__(self, embedder: Embedder, size: int = 50_000) -> None:
         self.embedder = embedder
         self.size = size
-        self._cache: OrderedDict[tuple[str, int, int], Vectors] = OrderedDict()
+        self._cache: OrderedDict[str, Vectors] = OrderedDict()
+        self._lock = threading.Lock()
 
-    def get(self, keys: list[tuple[str, int, int]], texts: list[str]) -> Vectors:
-        missing = [i for i, k in enumerate(keys) if k not in self._cache]
-        if missing:
-            vectors = self.embedder.embed_documents([texts[i] for i in missing])
-            for i, v in zip(missing, vectors, strict=True):
-                self._cache[keys[i]] = v
-        for k in keys:
-            self._cache.move_to_end(k)
-        while len(self._cache) > self.size:
-            self._cache.popitem(last=False)
-        if not keys:
+    def get(self, texts: list[str]) -> Vectors:
+        if not texts:
             return np.zeros((0, 1), dtype=np.float32)
-        return np.stack([self._cache[k] for k in keys])
+        with self._lock:
+            found = {t: self._cache[t] for t in texts if t in self._cache}
+        missing = list(dict.fromkeys(t for t in texts if t not in found))
+        if missing:
+            found.update(zip(missing, self.embedder.embed_documents(missing), strict=True))
+        with self._lock:
+            for t in dict.fromkeys(texts):
+                self._cache[t] = found[t]
+                self._cache.move_to_end(t)
+            while len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+        return np.stack([found[t] for t in texts])
 
 
 @lru_cache(maxsize=8192)
@@ -142,7 +151,7 @@ def _similarities(rows: list[tuple[Passage, int, int]], texts: list[str], vector
     question alone (the history says what it is about, the question what)."""
     if not rows:
         return np.zeros(0, dtype=np.float32)
-    found = vectors.get([(p.article_id, s, e) for p, s, e in rows], texts)
+    found = vectors.get(texts)
     sims = found @ query_vector
     if follow_up is not None:
         sims = 0.5 * sims + 0.5 * (found @ vectors.embedder.embed_query(follow_up))
@@ -222,7 +231,19 @@ def score_sentences(
         prior = 1.0 / math.sqrt(p.rank - best_rank + 1)
         score = 0.4 * float(sim) + 0.4 * lex + 0.15 * typed + 0.05 * prior
         out.append(Sentence(p.article_id, s, e, text, p, float(sim), lex, typed, score, near))
-    return sorted(out, key=lambda x: -x.score)
+    return distinct(sorted(out, key=lambda x: -x.score))
+
+
+def distinct(evidence: list[Sentence]) -> list[Sentence]:
+    """``evidence`` with each text (up to whitespace) kept once, where it ranks best."""
+    seen: set[str] = set()
+    kept: list[Sentence] = []
+    for sentence in evidence:
+        text = " ".join(sentence.text.split())
+        if text not in seen:
+            seen.add(text)
+            kept.append(sentence)
+    return kept
 
 
 @dataclass(frozen=True)

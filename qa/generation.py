@@ -128,7 +128,7 @@ class LLMGenerator:
         """``base`` is the extractive draft: refusals and disagreements pass through as they are,
         and it is the answer whenever the model's cannot be (declined, nothing supported, or not
         resting on the best evidence). Raises ``LLMUnavailable`` when the model cannot answer."""
-        if base.refused or base.notes:
+        if base.refused or base.disagreement is not None:
             yield Worded(base, False)
             return
         numbered = select_evidence(evidence, base, self.passages)

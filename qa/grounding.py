@@ -25,12 +25,9 @@ import numpy as np
 from index.chunking import sentence_spans
 from index.embedding import Vectors
 from qa.retrieval import STOPWORDS, terms
+from qa.settings import Settings
 
-# Calibrated with eval.grounding_calibration on a `qa eval --generator local` run of the seed set:
-# at 0.35-0.45, 96.6% of the model's sentences that state a gold answer are kept and none of 290
-# same-topic mismatches passes; at 0.55, 87.9% are kept. The facts check does most of the
-# rejecting (93% of the mismatches fail it).
-MIN_SUPPORT = 0.45
+MIN_SUPPORT: float = Settings.model_fields["min_support"].default  # the knob: Settings.min_support
 REFUSAL_SIGNAL = re.compile(
     r"NOT IN (?:THE )?ARTICLES|\b(?:passages|articles) (?:do not|don't|does not|doesn't)"
     r" (?:say|mention|contain|answer|provide|specify|state)",

@@ -110,6 +110,7 @@ class LocalLLM:
         self._model: Any = None
         self._failure: LLMUnavailable | None = None
         self._lock = threading.Lock()
+        self._busy = threading.Lock()  # llama.cpp's model answers one prompt at a time
 
     def load(self) -> Any:
         with self._lock:
@@ -138,13 +139,14 @@ class LocalLLM:
     def stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
         model = self.load()
         try:
-            chunks = model.create_chat_completion(
-                messages=messages, max_tokens=max_tokens, temperature=0.0, stream=True
-            )
-            for chunk in chunks:
-                delta = chunk["choices"][0].get("delta", {}).get("content")
-                if delta:
-                    yield delta
+            with self._busy:
+                chunks = model.create_chat_completion(
+                    messages=messages, max_tokens=max_tokens, temperature=0.0, stream=True
+                )
+                for chunk in chunks:
+                    delta = chunk["choices"][0].get("delta", {}).get("content")
+                    if delta:
+                        yield delta
         except (RuntimeError, ValueError) as exc:  # e.g. a prompt longer than the context
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise LLMUnavailable(f"the local model failed: {reason}") from exc

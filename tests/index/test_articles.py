@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,22 @@ def test_dateline_far_down_the_article_is_not_its_date(tmp_path: Path) -> None:
     assert only(load(tmp_path).articles).published is None
 
 
+@pytest.mark.parametrize(
+    "head",
+    [
+        "Council expands program\nOn March 4, 2021 the council met to vote on the plan.\n",
+        "Council expands program\nA report dated 2021-03-04 said so.\n",
+        "Council expands program\nThe plan, first drafted on January 19, 2022, was passed.\n",
+        "Council expands program\nThe council said the date 2022-01-19 was too early.\n",
+    ],
+)
+def test_a_date_in_running_text_is_not_the_articles_date(tmp_path: Path, head: str) -> None:
+    """Only a dateline (a line that starts with the date, after a place or "Published") dates
+    an article: a date the story mentions is not when it was published."""
+    write(tmp_path / "a.txt", head + "\nThe body of the story follows here.\n")
+    assert only(load(tmp_path).articles).published is None
+
+
 def test_very_long_first_line_gives_a_sentence_as_title(tmp_path: Path) -> None:
     first = "Russia has deployed 127,000 soldiers near Ukraine, the ministry said. " * 5
     write(tmp_path / "a.txt", first + "\n")
@@ -169,6 +186,53 @@ def test_html_main_text_without_boilerplate(tmp_path: Path) -> None:
     for junk in ("Link Copied", "Tweet", "tracking pixel", "querySelectorAll", "Politics",
                  "Privacy policy", "All rights reserved", "Celebrity wedding", "color: red"):  # fmt: skip
         assert junk not in article.text, junk
+
+
+BODY = (
+    "<p>The council voted to expand the program, which began in 2023, to three more districts"
+    " across the region on the coast.</p><p>Officials said the plan would cost more than"
+    " expected and would take several years to finish completely.</p>"
+)
+
+
+def _page(head: str = "", lead: str = "") -> str:
+    return (
+        f"<html><head><title>Council expands program</title>{head}</head><body><article>"
+        f"<h1>Council expands program</h1>{lead}{BODY}</article></body></html>"
+    )
+
+
+_META = '<meta property="article:published_time" content="2022-01-19T10:30:00Z">'
+_JSON_LD = (
+    '<script type="application/ld+json">{"@type": "NewsArticle",'
+    ' "datePublished": "2021-05-06T08:00:00Z"}</script>'
+)
+_TIME = '<p class="byline">By Ann Author <time datetime="2020-07-08">July 8</time></p>'
+_ISO_IN_TEXT = "<p>A report of 2021-03-04 said the districts had asked for it for years.</p>"
+_DAY_IN_TEXT = "<p>On March 4, 2021 the districts asked for it, and every year since then.</p>"
+_DATELINE = "<p>KYIV, Jan. 19, 2022 (Reuters) - The districts asked for it many times.</p>"
+# (page, the date it should get): "which began in 2023" (in BODY) is running text, as are the
+# dates of the "-in-text" pages and the year in a title.
+DATED_PAGES = {
+    "year-in-text": (_page(), None),
+    "iso-in-text": (_page(lead=_ISO_IN_TEXT), None),
+    "day-in-text": (_page(lead=_DAY_IN_TEXT), None),
+    "year-in-title": (_page().replace("Council expands program", "The year 2023 in review"), None),
+    "meta": (_page(_META), "2022-01-19"),
+    "json-ld": (_page(_JSON_LD), "2021-05-06"),
+    "time": (_page(lead=_TIME), "2020-07-08"),
+    "dateline": (_page(lead=_DATELINE), "2022-01-19"),
+}
+
+
+@pytest.mark.parametrize(("html", "published"), DATED_PAGES.values(), ids=DATED_PAGES.keys())
+def test_html_date_comes_from_metadata_or_a_dateline_never_running_text(
+    tmp_path: Path, html: str, published: str | None
+) -> None:
+    write(tmp_path / "story.html", html)
+    article = only(load(tmp_path).articles)
+    assert "three more districts" in article.text
+    assert article.published == published
 
 
 def test_html_without_article_text_is_skipped_with_a_warning(tmp_path: Path) -> None:
@@ -312,6 +376,72 @@ def test_bad_file_gives_one_warning_and_loses_nothing_else(
     assert str(bad) in result.failed_files
 
 
+def test_file_name_that_is_not_utf8_is_one_warning_and_the_rest_load(tmp_path: Path) -> None:
+    write(tmp_path / "a_good.txt", GOOD_TXT)
+    write(tmp_path / os.fsdecode(b"bad\xff.txt"), GOOD_TXT)
+    write(tmp_path / os.fsdecode(b"sub\xfe") / "inner.txt", GOOD_TXT)
+    write(tmp_path / "z_good.jsonl", json.dumps(RECORD) + "\n")
+    result = load(tmp_path)
+    assert sorted(a.id for a in result.articles) == ["a_good", "rec-1"]
+    assert len(result.warnings) == 2, result.warnings
+    bad, sub = sorted(result.warnings)
+    assert f"{tmp_path}/bad\\xff.txt: " in bad and "UTF-8" in bad
+    assert f"{tmp_path}/sub\\xfe/inner.txt: " in sub
+    for warning in result.warnings:
+        warning.encode("utf-8")  # printable anywhere: the bad byte is shown as \xff
+
+
+@pytest.mark.parametrize("field", ["text", "id", "title", "source"])
+def test_jsonl_record_holding_a_lone_surrogate_is_named_by_line(tmp_path: Path, field: str) -> None:
+    broken = {**RECORD, "id": "broken", field: "Bad \udcff character."}
+    path = write(tmp_path / "feed.jsonl", json.dumps(broken) + "\n" + json.dumps(RECORD) + "\n")
+    assert "\\udcff" in path.read_text()  # the JSON escape, as a producer wrote it
+    result = load(tmp_path)
+    assert [a.id for a in result.articles] == ["rec-1"]
+    assert len(result.warnings) == 1
+    assert result.warnings[0].startswith(f"{path}:1: ")
+    assert field in result.warnings[0]
+    result.warnings[0].encode("utf-8")
+
+
+def test_json_record_holding_a_lone_surrogate_is_named_by_record(tmp_path: Path) -> None:
+    records = [{"id": "ok", "text": "Fine."}, {"id": "bad", "text": "Bad \ud800."}]
+    path = write(tmp_path / "list.json", json.dumps(records))
+    result = load(tmp_path)
+    assert [a.id for a in result.articles] == ["ok"]
+    assert len(result.warnings) == 1 and result.warnings[0].startswith(f"{path} record 2: ")
+
+
+@pytest.mark.parametrize("which", ["subfolder", "root"])
+def test_unreadable_folder_is_one_warning_and_marked_failed(
+    tmp_path: Path, lock_folder: Callable[[Path], None], which: str
+) -> None:
+    root = tmp_path / "news"
+    write(root / "a_good.txt", GOOD_TXT)
+    write(root / "locked" / "inside.txt", GOOD_TXT)
+    locked = root / "locked" if which == "subfolder" else root
+    lock_folder(locked)
+    result = load(root)
+    assert [a.id for a in result.articles] == ([] if which == "root" else ["a_good"])
+    assert len(result.warnings) == 1, result.warnings
+    assert result.warnings[0].startswith(f"{locked}: ")
+    assert "cannot be read" in result.warnings[0] and "kept" in result.warnings[0]
+    assert str(locked) in result.failed_folders
+
+
+@pytest.mark.parametrize("names", [[], ["notes.pdf", "photo.jpg"], [".hidden.txt"]])
+def test_folder_without_supported_files_is_one_warning(tmp_path: Path, names: list[str]) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name in names:
+        write(folder / name, GOOD_TXT)
+    result = load(folder)
+    assert result.articles == []
+    assert len(result.warnings) == 1
+    assert result.warnings[0].startswith(f"{folder}: no ")
+    assert ".txt" in result.warnings[0] and ".jsonl" in result.warnings[0]
+
+
 def test_directory_named_like_an_article_cannot_be_read(tmp_path: Path) -> None:
     (tmp_path / "x.txt").mkdir()
     articles, warnings = load_file(tmp_path / "x.txt", tmp_path)
@@ -383,3 +513,27 @@ def test_duplicate_ids_across_files_keep_the_first(tmp_path: Path) -> None:
 )
 def test_parse_date(value: object, expected: str | None) -> None:
     assert parse_date(value) == expected
+
+
+def test_an_article_over_the_length_limit_is_one_warning_and_the_rest_load(
+    tmp_path: Path,
+) -> None:
+    """A 20 MB "article" took over 30 minutes and wrote nothing: it is refused at once, saying
+    how to fix it, and the other articles (of the same JSONL too) load."""
+    from index.articles import MAX_ARTICLE_CHARS
+
+    huge = "A sentence about the harbour. " * (MAX_ARTICLE_CHARS // 30 + 10)
+    (tmp_path / "huge.txt").write_text("Huge\n\n" + huge, encoding="utf-8")
+    (tmp_path / "ok.txt").write_text("Fine\n\nA short article.", encoding="utf-8")
+    lines = [
+        {"id": "big", "title": "Big", "text": huge},
+        {"id": "small", "title": "S", "text": "x"},
+    ]
+    (tmp_path / "feed.jsonl").write_text("\n".join(json.dumps(r) for r in lines), encoding="utf-8")
+    result = load(tmp_path)
+    assert sorted(a.id for a in result.articles) == ["ok", "small"]
+    assert len(result.warnings) == 2
+    for warning in result.warnings:
+        assert "M characters; the limit is 2 M" in warning and "split it" in warning
+    assert any(w.startswith(f"{tmp_path / 'huge.txt'}:") for w in result.warnings)
+    assert any(f"{tmp_path / 'feed.jsonl'}:1" in w for w in result.warnings)

@@ -115,6 +115,27 @@ def test_missing_path_in_a_real_process(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_bad_names_and_records_are_warnings_and_the_rest_is_indexed(tmp_path: Path) -> None:
+    """`qa index` over a folder holding a file name that is not UTF-8 and a JSONL record with a
+    lone surrogate: one warning line each, the good articles indexed, the same on a re-run."""
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "good.txt").write_text("Good story\nThe council met on Tuesday.\n")
+    (news / os.fsdecode(b"bad\xff.txt")).write_text("Bad name\nIts body.\n")
+    (news / "feed.jsonl").write_text('{"id": "broken", "text": "Bad \\udcff."}\n'
+                                     '{"id": "ok", "text": "Fine text here."}\n')  # fmt: skip
+    for _ in range(2):
+        result = qa_index(tmp_path / "home", str(news), "--json")
+        counts = summary(result)
+        assert counts["added"] + counts["unchanged"] == 2
+        warnings = result.stderr.strip().splitlines()
+        assert len(warnings) == 2, result.stderr
+        assert all(w.startswith("warning: ") for w in warnings)
+        assert any("bad\\xff.txt" in w for w in warnings)
+        assert any(f"{news / 'feed.jsonl'}:1: " in w for w in warnings)
+
+
+@pytest.mark.slow
 def test_index_prints_counts_and_is_idempotent(tmp_path: Path, seeds_dir: Path) -> None:
     news = tmp_path / "news"
     shutil.copytree(seeds_dir, news)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -211,6 +211,75 @@ def test_duplicate_ids_in_one_folder_keep_one_and_warn_about_the_other(news: Pat
     assert counts(again) == (0, 0, 5, 0)
     assert store.article("000_7bf1043b0c29c4c3") == kept
     assert_consistent(store)
+
+
+def test_bad_names_and_records_warn_and_the_rest_is_indexed_every_run(news: Path) -> None:
+    """A file name that is not UTF-8, or a JSONL record holding a lone surrogate ("\\udcff"),
+    cannot be stored (ids, texts and origins are UTF-8): each is one warning, not a crash."""
+    (news / os.fsdecode(b"bad\xff.txt")).write_text("Bad name\nIts body.\n")
+    record = json.dumps({"id": "broken", "text": "Broken \udcff text."})
+    (news / "feed.jsonl").write_text(record + "\n" + json.dumps({"id": "ok", "text": "Fine."}))
+    store = MemoryStore()
+    report = run(store, news)
+    assert counts(report) == (6, 0, 0, 0)
+    assert len(report.warnings) == 2, report.warnings
+    assert any("bad\\xff.txt" in w for w in report.warnings)
+    assert any(f"{news.resolve() / 'feed.jsonl'}:1: " in w for w in report.warnings)
+    assert counts(run(store, news)) == (0, 0, 6, 0)  # and every re-run, the same
+    assert_consistent(store)
+
+
+@pytest.mark.parametrize("which", ["subfolder", "root"])
+def test_unreadable_folder_keeps_its_articles(
+    news: Path, lock_folder: Callable[[Path], None], which: str
+) -> None:
+    """Nothing leaves the index because it could not be read: a folder that cannot be listed
+    (chmod 000) is one warning naming it, and its articles stay as they were."""
+    sub = news / "sub"
+    sub.mkdir()
+    for name in ("000_7bf1043b0c29c4c3.txt", "001_2db3cbd43e9c484f.txt"):
+        (news / name).rename(sub / name)
+    store = MemoryStore()
+    assert counts(run(store, news)) == (5, 0, 0, 0)
+    before = sorted(store.get(), key=lambda c: c.id)
+    locked = sub if which == "subfolder" else news
+    lock_folder(locked)
+    report = run(store, news)
+    assert report.removed == 0
+    assert len(report.warnings) == 1, report.warnings
+    assert report.warnings[0].startswith(f"{locked.resolve()}: ")
+    assert sorted(store.articles()) == sorted(
+        ["sub/000_7bf1043b0c29c4c3", "sub/001_2db3cbd43e9c484f", "002_86a2d6844343d0f1",
+         "003_69509773b3ea4668", "004_5aafc08a58258595"]
+    )  # fmt: skip
+    assert sorted(store.get(), key=lambda c: c.id) == before
+
+
+def test_same_text_under_two_names_is_indexed_with_a_warning_naming_both(news: Path) -> None:
+    """Both are kept (each file is an article a user may cite or filter by); the warning says
+    which ids hold the same text, once, when the copy is written."""
+    original = news / "000_7bf1043b0c29c4c3.txt"
+    (news / "copy.txt").write_text(original.read_text().replace("\n", "\r\n"))
+    store = MemoryStore()
+    report = run(store, news)
+    assert counts(report) == (6, 0, 0, 0)
+    assert len(report.warnings) == 1, report.warnings
+    assert "'copy'" in report.warnings[0] and "'000_7bf1043b0c29c4c3'" in report.warnings[0]
+    assert "same text" in report.warnings[0] and "\n" not in report.warnings[0]
+    assert run(store, news).warnings == []  # nothing written, nothing to say again
+    assert_consistent(store)
+
+
+def test_same_text_as_an_article_of_another_folder_is_a_warning(news: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "again.txt").write_text((news / "002_86a2d6844343d0f1.txt").read_text())
+    store = MemoryStore()
+    run(store, news)
+    report = run(store, other)
+    assert counts(report) == (1, 0, 0, 0)
+    assert len(report.warnings) == 1
+    assert "'again'" in report.warnings[0] and "'002_86a2d6844343d0f1'" in report.warnings[0]
 
 
 def test_same_id_from_another_folder_is_skipped(news: Path, tmp_path: Path) -> None:

@@ -309,13 +309,24 @@ def test_opening_an_empty_home_without_create(tmp_path: Path) -> None:
     open_chroma(tmp_path / "home", None, "dddddddddddd", DESCRIBE, create=True).close()
 
 
-def test_second_open_in_process_is_locked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("QA_LOCK_TIMEOUT", "0.5")
+def test_opening_a_missing_home_without_create_creates_nothing(tmp_path: Path) -> None:
+    """`qa ask` before any `qa index`: the one-line "run qa index" error, and no folder made."""
+    home = tmp_path / "home"
+    with pytest.raises(IndexEmptyError, match='run "qa index"'):
+        open_chroma(home, None, "dddddddddddd", DESCRIBE, create=False)
+    assert not home.exists()
+    home.mkdir()  # an empty QA_HOME stays empty too: no lock file, no chroma/ folder
+    with pytest.raises(IndexEmptyError, match='run "qa index"'):
+        open_chroma(home, None, "dddddddddddd", DESCRIBE, create=False)
+    assert list(home.iterdir()) == []
+
+
+def test_second_open_in_process_is_locked(tmp_path: Path) -> None:
     first = open_chroma(tmp_path, None, "eeeeeeeeeeee", DESCRIBE, create=True)
     try:
         started = time.monotonic()
         with pytest.raises(IndexLockedError, match="in use") as err:
-            open_chroma(tmp_path, None, "eeeeeeeeeeee", DESCRIBE, create=True)
+            open_chroma(tmp_path, None, "eeeeeeeeeeee", DESCRIBE, create=True, lock_timeout=0.5)
         assert time.monotonic() - started < 5
         assert f"pid {os.getpid()}" in str(err.value)
         assert "QA_CHROMA_URL" in str(err.value)
@@ -334,10 +345,7 @@ sys.stdin.read()
 """
 
 
-def test_another_process_holding_the_index_locks_it_out(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("QA_LOCK_TIMEOUT", "0.5")
+def test_another_process_holding_the_index_locks_it_out(tmp_path: Path) -> None:
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(tmp_path)], cwd=REPO,
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
@@ -346,7 +354,7 @@ def test_another_process_holding_the_index_locks_it_out(
         assert holder.stdout is not None
         assert holder.stdout.readline().strip() == "ready"
         with pytest.raises(IndexLockedError, match="in use") as err:
-            open_chroma(tmp_path, None, "ffffffffffff", {}, create=True)
+            open_chroma(tmp_path, None, "ffffffffffff", {}, create=True, lock_timeout=0.5)
         assert f"pid {holder.pid}" in str(err.value)
         # a holder killed outright (as a killed `qa index` is) leaves no stale lock behind
         os.kill(holder.pid, 9)

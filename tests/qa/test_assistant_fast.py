@@ -35,7 +35,7 @@ def test_every_marker_resolves_to_an_exact_quote(assistant: Assistant) -> None:
     answer = assistant.ask("Why did the harbour bridge close?")
     assert not answer.refused and answer.citations
     for c in answer.citations:
-        assert assistant.articles[c.article_id][c.start : c.end] == c.quote
+        assert assistant.article(c.article_id).text[c.start : c.end] == c.quote
         assert f"[{c.marker}]" in answer.text
     markers = {int(m) for m in re.findall(r"\[(\d+)\]", answer.text)}
     assert markers == {c.marker for c in answer.citations}
@@ -81,8 +81,8 @@ def test_evidence_pool_reaches_deeper_into_one_article_than_the_passages(tmp_pat
     assistant = fake_assistant(folder, tmp_path / "home", per_article=2, top_k=4,
                                evidence_passages=12, evidence_per_article=12)  # fmt: skip
     query = Query("Who made the harbour bridge cables?", 4)
-    passages, pool = assistant.retriever.retrieve_with_pool(query, 12, 12)
-    assert passages == assistant.retriever.retrieve(query)  # the shown passages are unchanged
+    passages, pool = assistant._retriever.retrieve_with_pool(query, 12, 12)
+    assert passages == assistant._retriever.retrieve(query)  # the shown passages are unchanged
     assert len(pool) > len(passages)
     assert sum(p.article_id == "long" for p in pool) > 2
     assert [p.rank for p in pool] == list(range(1, len(pool) + 1))
@@ -107,7 +107,7 @@ def test_instructions_inside_articles_are_just_text(assistant: Assistant) -> Non
     council = [c for c in answer.citations if c.article_id == "injected"]
     assert council and "Tuesday" in " ".join(c.quote for c in council)
     for c in answer.citations:
-        assert assistant.articles[c.article_id][c.start : c.end] == c.quote
+        assert assistant.article(c.article_id).text[c.start : c.end] == c.quote
 
 
 def test_empty_index_is_a_clear_error(tmp_path: Path) -> None:
@@ -118,7 +118,22 @@ def test_empty_index_is_a_clear_error(tmp_path: Path) -> None:
 def test_chunks_of_an_unrecorded_article_are_never_cited(tmp_path: Path) -> None:
     """After a killed ingestion, chunks can exist before their article record: skip them."""
     assistant = fake_assistant(write(tmp_path / "news", ARTICLES), tmp_path / "home")
-    del assistant.articles["early"]  # as if its record had not been written yet
+    del assistant._texts["early"]  # as if its record had not been written yet
     answer = assistant.ask("Why did the harbour bridge close after engineers found cracks?")
     assert "early" not in {p.article_id for p in answer.passages}
     assert "early" not in {c.article_id for c in answer.citations}
+
+
+def test_a_duplicated_article_is_quoted_once(tmp_path: Path) -> None:
+    """The same story under two file names: the answer says each sentence once, with one
+    citation, where it used to repeat it as "another article stating the same figure"."""
+    folder = write(tmp_path / "news", {**ARTICLES, "late-copy.txt": ARTICLES["late.txt"],
+                                       "other-again.md": ARTICLES["other.txt"]})  # fmt: skip
+    assistant = fake_assistant(folder, tmp_path / "home")
+    for question, figure in [("How much did the repairs to the cables cost?", "4,000,000"),
+                             ("How many books were added to the library?", "12,000")]:  # fmt: skip
+        answer = assistant.ask(question)
+        assert not answer.refused and answer.citations
+        assert answer.text.count(figure) == 1, answer.text
+        quotes = [c.quote for c in answer.citations]
+        assert len(quotes) == len(set(quotes)), answer.text

@@ -14,13 +14,17 @@ pytestmark = pytest.mark.slow
 def check_citations(assistant: Assistant, text: str, citations: list) -> None:  # type: ignore[type-arg]
     assert {int(m) for m in re.findall(r"\[(\d+)\]", text)} == {c.marker for c in citations}
     for c in citations:
-        assert assistant.articles[c.article_id][c.start : c.end] == c.quote
+        assert assistant.article(c.article_id).text[c.start : c.end] == c.quote
 
 
 def test_troop_counts_disagree_and_each_figure_is_attributed(real_assistant: Assistant) -> None:
     answer = real_assistant.ask("How many Russian troops are massed near Ukraine's border?")
     assert not answer.refused
-    assert "the articles disagree" in answer.notes
+    assert answer.disagreement is not None and len(answer.disagreement.values) >= 2
+    cited = {c.marker: c for c in answer.citations}
+    for figure in answer.disagreement.figures:  # each figure is stated by its own citation
+        assert f"{figure.value:,}" in cited[figure.marker].quote
+        assert cited[figure.marker].article_id == figure.article_id
     found = {f for f in ("94,000", "100,000", "127,000") if f in answer.text}
     assert len(found) >= 2, answer.text
     assert len({c.article_id for c in answer.citations}) >= 2

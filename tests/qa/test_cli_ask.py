@@ -41,3 +41,21 @@ def test_cli_ask_json_is_the_answer_contract(seed_home: Path) -> None:
     assert empty.returncode != 0
     assert empty.stderr.strip().startswith("error:") and "Traceback" not in empty.stderr
     assert len(empty.stderr.strip().splitlines()) == 1
+
+
+def test_cli_ask_with_a_byte_that_is_not_utf8_is_one_line(seed_home: Path) -> None:
+    """`qa ask $'\\xff troops?'`: the shell hands over a byte that is not UTF-8."""
+    done = _qa("ask", os.fsdecode(b"\xff troops?"), home=seed_home)
+    assert done.returncode == 2
+    assert done.stdout == "" and "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and "UTF-8" in lines[0]
+
+
+def test_cli_ask_before_any_index_creates_nothing(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    done = _qa("ask", "Who is the Kremlin spokesman?", home=home)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and "qa index" in lines[0]
+    assert not home.exists()

@@ -54,7 +54,7 @@ def assert_verified(assistant: Assistant, answer: Answer) -> None:
         c.marker for c in answer.citations
     }
     for c in answer.citations:
-        assert assistant.articles[c.article_id][c.start : c.end] == c.quote
+        assert assistant.article(c.article_id).text[c.start : c.end] == c.quote
 
 
 def test_stream_yields_the_model_text_then_the_verified_answer(seed_home: Path) -> None:

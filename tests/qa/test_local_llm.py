@@ -80,5 +80,5 @@ def test_local_model_answers_with_verified_citations(seed_home: Path) -> None:
             c.marker for c in answer.citations
         }
         for c in answer.citations:
-            assert assistant.articles[c.article_id][c.start : c.end] == c.quote
+            assert assistant.article(c.article_id).text[c.start : c.end] == c.quote
         assert answer.timings_ms["first_token"] < answer.timings_ms["total"]

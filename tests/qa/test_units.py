@@ -293,6 +293,15 @@ def test_figures_of_another_owner_are_not_listed_as_a_disagreement() -> None:
     draft = ExtractiveGenerator().compose(question, AnswerType.NUMBER, evidence, info, 0.45)
     assert draft.text.startswith("The articles give different figures")
     assert "100,000" in draft.text and "90,000" in draft.text and "120,000" not in draft.text
+    assert draft.disagreement is not None  # as data too: which figure, which article
+    assert draft.disagreement.quantity == "peruvian voter"
+    assert {(f.value, f.article_id) for f in draft.disagreement.figures} == {
+        (100000, "a"),
+        (90000, "c"),
+    }
+    marker = {c.marker: c for c in draft.citations}
+    for f in draft.disagreement.figures:
+        assert marker[f.marker].article_id == f.article_id
 
 
 def test_a_sentence_restating_the_question_is_no_evidence() -> None:
@@ -307,3 +316,27 @@ def test_a_sentence_restating_the_question_is_no_evidence() -> None:
                             {"a": text}, {}, SentenceVectors(embedder),
                             embedder.embed_query(question))  # fmt: skip
     assert [s.text for s in found] == [text[text.index("The retailer") :]]
+
+
+def test_the_same_sentence_in_several_articles_is_evidence_once_from_the_best_ranked() -> None:
+    """Duplicate articles (one story under two names) must not make the answer repeat itself:
+    a sentence's text is evidence once, from the best-ranked passage holding it."""
+    shared = "The harbour bridge closed after engineers found cracks in two cables."
+    texts = {
+        "copy": f"Bridge shut\n\n{shared} Traffic was diverted.",
+        "original": f"Bridge shut\n\n{shared}  Traffic was diverted.",  # other spacing
+        "other": "Bridge news\n\nThe harbour bridge closed for a parade on Sunday afternoon.",
+    }
+    passages = [
+        Passage(rank, article_id, "", None, None, 0, len(texts[article_id]), texts[article_id], 0.0)
+        for rank, article_id in enumerate(["original", "copy", "other"], start=1)
+    ]
+    embedder = HashEmbedder()
+    question = "Why did the harbour bridge close?"
+    found = score_sentences(question, question, (), AnswerType.OTHER, passages, texts, {},
+                            SentenceVectors(embedder), embedder.embed_query(question))  # fmt: skip
+    said = [" ".join(s.text.split()) for s in found]
+    assert len(said) == len(set(said)), said
+    cracks = [s for s in found if "cracks" in s.text]
+    assert [s.article_id for s in cracks] == ["original"]
+    assert any(s.article_id == "other" for s in found)  # other texts are untouched

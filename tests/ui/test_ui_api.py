@@ -45,7 +45,7 @@ def check_answer(answer: dict[str, Any], question: str, expected: str, app: Runn
     assert any(expected in c["quote"] for c in answer["citations"]), (question, answer["text"])
     for c in answer["citations"]:
         assert f"[{c['marker']}]" in answer["text"]
-        assert app.assistant.articles[c["article_id"]][c["start"] : c["end"]] == c["quote"]
+        assert app.assistant.article(c["article_id"]).text[c["start"] : c["end"]] == c["quote"]
 
 
 def test_ask_endpoint_returns_the_answer_dict(seed_app: RunningApp) -> None:

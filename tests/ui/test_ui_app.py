@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from qa import Answer, Citation, InputError, Settings
-from ui.app import history_of, is_loopback, parse_auth, serve
+from ui.app import is_loopback, parse_auth, serve
+from ui.chat import history_of
 
 
 def test_auth_is_user_colon_password() -> None:

@@ -3,16 +3,25 @@ article, follow up, and survive an article full of markup."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from ui_helpers import RunningApp, serving
+from ui_helpers import (
+    RunningApp,
+    ask,
+    bots,
+    mark_in_view,
+    norm,
+    open_chat,
+    open_citation,
+    outbound_requests,
+    serving,
+)
 
 from qa import Settings, index_paths
-from ui.app import EXAMPLES
+from ui.examples import EXAMPLES_FILE, load_curated, seeds_folder
 
 pytestmark = pytest.mark.slow
 
@@ -27,103 +36,28 @@ TEMPLATE = "${window.__xss=1} {{constructor.constructor('window.__xss=1')()}}"
 TARGET = f"The Zorblatt treaty was signed in Quuxville, said Minister Flarn {IMG} {LINK} {SCRIPT} on Thursday."
 
 
-def norm(text: str) -> str:
-    return " ".join(text.split())
-
-
-def open_chat(browser: Any, app: RunningApp) -> Any:
-    page = browser.new_page()
-    page.goto(app.url)
-    page.wait_for_selector("#qa-chat")
-    return page
-
-
-def bots(page: Any) -> Any:
-    return page.locator("#qa-chat [data-testid=bot]")
-
-
-def ask(page: Any, question: str) -> str:
-    """Type a question, send it, wait for the finished answer; return its text as shown."""
-    before = bots(page).count()
-    users = page.locator("#qa-chat [data-testid=user]")
-    asked = users.count()
-    page.fill("#qa-input textarea", question)
-    for _ in range(5):  # a click landing while the previous event is finishing is ignored
-        page.click("#qa-send")
-        try:
-            page.wait_for_function(
-                "n => document.querySelectorAll('#qa-chat [data-testid=user]').length > n",
-                arg=asked,
-                timeout=3000,
-            )
-            break
-        except Exception:
-            continue
-    page.wait_for_function(
-        """n => { const b = document.querySelectorAll('#qa-chat [data-testid=bot]');
-                  return b.length > n && !b[b.length - 1].querySelector('[aria-busy=true]'); }""",
-        arg=before,
-    )
-    time.sleep(0.3)  # the sources panel is updated by the same message; let it paint
-    text: str = bots(page).last.inner_text()
-    return text
-
-
-def mark_in_view(page: Any) -> bool:
-    """The highlighted span is inside its article's scroll box and inside the window."""
-    result: bool = page.evaluate(
-        """() => { const m = document.querySelector('#qa-panel mark#cited');
-                   if (!m) return false;
-                   const b = m.closest('.qa-article-body').getBoundingClientRect();
-                   const r = m.getBoundingClientRect();
-                   return r.top >= b.top - 1 && r.top < b.bottom - 10
-                       && r.top >= 0 && r.bottom <= window.innerHeight; }"""
-    )
-    return result
-
-
-def open_citation(page: Any, marker: int) -> Any:
-    page.locator("#qa-picker label", has_text=f"[{marker}]").click()
-    mark = page.locator("#qa-panel mark#cited")
-    mark.wait_for()
-    page.wait_for_function(
-        """() => { const m = document.querySelector('#qa-panel mark#cited');
-                   const b = m && m.closest('.qa-article-body');
-                   if (!b) return false;
-                   const r = m.getBoundingClientRect(), br = b.getBoundingClientRect();
-                   return r.top >= br.top - 1 && r.top < br.bottom - 10; }""",
-        timeout=5000,
-    )
-    return mark
-
-
 def test_first_open_says_what_is_indexed_and_offers_examples(
     browser: Any, seed_app: RunningApp
 ) -> None:
-    outbound: list[str] = []
     page = browser.new_page()
-    local = seed_app.url.rstrip("/")
-
-    def record(request: Any) -> None:
-        remote = request.url.startswith(("http:", "https:", "ws:", "wss:"))
-        if remote and not request.url.startswith((local, local.replace("http", "ws", 1))):
-            outbound.append(request.url)
-
-    page.on("request", record)
+    outbound = outbound_requests(page, seed_app)
     page.goto(seed_app.url)
     page.wait_for_selector("#qa-chat")
     summary = seed_app.assistant.summary()
     header = norm(page.locator("#qa-header").inner_text())
     assert f"{summary.articles} articles" in header
     assert f"{summary.chunks} passages" in header and str(summary.newest) in header
-    for example in EXAMPLES:
+    curated = load_curated(seeds_folder() / EXAMPLES_FILE)  # the seeds' own questions
+    assert curated is not None
+    examples = list(curated.questions)
+    for example in examples:
         assert page.get_by_role("button", name=example).is_visible()
 
     page.get_by_role("button", name="Where did Blinken meet Lavrov?").click()
     page.wait_for_selector("#qa-panel .qa-source")
     assert "Stockholm" in bots(page).last.inner_text()
     assert "[1]" in bots(page).last.inner_text()
-    assert not page.get_by_role("button", name=EXAMPLES[0]).is_visible()  # first open only
+    assert not page.get_by_role("button", name=examples[0]).is_visible()  # first open only
     assert outbound == [], "the page fetched something off the machine"
     page.close()
 
@@ -157,7 +91,7 @@ def test_answer_shows_markers_and_sources_then_a_highlighted_article(
     )
     article = norm(page.locator("#qa-panel .qa-article").inner_text())
     assert article.startswith(f"[{deepest.marker}] {norm(deepest.title)}")
-    assert norm(seed_app.assistant.articles[deepest.article_id]) in article  # the whole article
+    assert norm(seed_app.assistant.article(deepest.article_id).text) in article  # the whole article
     assert mark_in_view(page)
     page.screenshot(path=str(artifacts / "article.png"))
 

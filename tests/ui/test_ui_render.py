@@ -184,3 +184,66 @@ def test_header_says_what_is_indexed() -> None:
     md = render.header_markdown(IndexSummary(articles=5, chunks=53, newest="2022-01-19"))
     assert "5 articles" in md and "53 passages" in md and "2022-01-19" in md
     assert "1 article*" in render.header_markdown(IndexSummary(1, 3, None))
+
+
+def test_markers_link_to_their_citation_when_the_answer_has_a_place_in_the_chat() -> None:
+    text = "Figures differ [1][2] (see [7]):\n- A: 94 [1]\n- B: 100 [2]"
+    cites = [cite(1, "Officials met on Monday."), cite(2, "Talks go on & on < forever.")]
+    rendered = MARKDOWN.render(render.answer_markdown(Answer("q", text, False, cites), turn=3))
+    assert 'differ <strong><a href="#cite-3-1">[1]</a><a href="#cite-3-2">[2]</a></strong> (' in (
+        rendered
+    )
+    assert '100 <strong><a href="#cite-3-2">[2]</a></strong></li>' in rendered
+    assert "[7]" in visible_text(rendered) and "#cite-3-7" not in rendered  # no such citation
+    assert tags(rendered) <= {"p", "strong", "a", "ul", "li"}
+
+
+def test_the_scope_of_an_answer_is_said_above_it_escaped() -> None:
+    answer = Answer(
+        "q", "Officials met on Monday. [1]", False, [cite(1, "Officials met on Monday.")]
+    )
+    md = render.answer_markdown(answer, 0, scope=f"outlet {EVIL}")
+    head, body = md.split("\n\n", 1)
+    rendered = MARKDOWN.render(head)
+    assert visible_text(rendered).strip() == f"Scope: outlet {EVIL}"
+    assert tags(rendered) <= {"p", "sub"}
+    assert body.startswith("Officials met on Monday\\.")
+    refusal = render.answer_markdown(Answer("q", "No.", True), 0, scope="outlet AP")
+    assert refusal.startswith("<sub>Scope: outlet AP</sub>\n\nℹ️ **Not in the articles:**")
+
+
+def test_the_article_list_shows_title_date_outlet_id_and_which_are_chosen() -> None:
+    from qa import ArticleText
+
+    articles = [
+        ArticleText("a1", f"Treaty {EVIL}", "2022-03-03", "Daily <i>News</i>", ARTICLE),
+        ArticleText('b"2', "", None, None, "Text"),
+    ]
+    page = render.article_list_html(articles, total=5, query="treaty", picked=['b"2'])
+    assert not tags(page) - {"div", "ul", "li", "input", "button"}
+    rows = page.split('<li class="qa-row">')[1:]
+    assert visible_text(rows[0]) == f"Treaty {EVIL}Daily <i>News</i> · 2022-03-03 · id a1"
+    assert 'data-id="a1"' in rows[0] and " checked" not in rows[0]
+    assert 'data-id="b&quot;2" checked' in rows[1]  # an id cannot break out of its attribute
+    assert visible_text(rows[1]) == 'b"2outlet not stated · date not stated · id b"2'
+    info = visible_text(page.split("<ul")[0])
+    assert info == "5 articles match “treaty”; the first 2 are shown: type more to narrow the list."
+    empty = render.article_list_html([], total=0, query="<b>x</b>")
+    assert visible_text(empty) == "No article matches “<b>x</b>”."
+    assert "<b>" not in empty
+
+
+def test_an_opened_article_is_whole_and_escaped() -> None:
+    from qa import ArticleText
+
+    page = render.whole_article_html(ArticleText("a1", "Treaty <b>x</b>", None, "AP", ARTICLE))
+    assert not tags(page) - {"div"}
+    body = re.search(r'<div class="qa-article-body">(.*)</div></div>$', page, re.S)
+    assert body and html.unescape(body[1]) == ARTICLE
+
+
+def test_the_add_status_is_a_line_a_file_escaped() -> None:
+    page = render.status_html([("ok", "a.txt: 1 article added"), ("bad", f"{EVIL}: not added")])
+    assert page.count("<li") == 2 and 'role="status"' in page
+    assert not tags(page) - {"ul", "li"}
+    assert render.status_html([]) == ""

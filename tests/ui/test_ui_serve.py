@@ -1,5 +1,6 @@
-"""``qa chat`` as a user runs it: on an empty QA_HOME it builds the index from seeds/ first,
-binds loopback, and with QA_AUTH nobody gets in without the password."""
+"""``qa chat`` as a user runs it: on an empty QA_HOME it builds the index from seeds/ first (and
+indexes the articles added from the page, kept in QA_HOME/uploads/), binds loopback, and with
+QA_AUTH nobody gets in without the password."""
 
 from __future__ import annotations
 
@@ -38,6 +39,10 @@ def wait_until_up(url: str, proc: subprocess.Popen[str], timeout: float = 240) -
 def test_qa_chat_builds_the_index_then_serves_behind_a_login(tmp_path: Path) -> None:
     port = free_port()
     home = tmp_path / "home"
+    (home / "uploads").mkdir(parents=True)  # added from the page before the index was rebuilt
+    (home / "uploads" / "pandas.txt").write_text(
+        "Zoo welcomes red pandas\n\nThe city zoo welcomed two red pandas named Ember and Soot."
+    )
     env = {**os.environ, "QA_HOME": str(home), "QA_AUTH": "reader:s3cret"}
     proc = subprocess.Popen(
         [str(QA), "chat", "--port", str(port)],
@@ -51,6 +56,8 @@ def test_qa_chat_builds_the_index_then_serves_behind_a_login(tmp_path: Path) -> 
         client = Client(url, auth=("reader", "s3cret"), verbose=False)
         answer = client.predict("Where did Blinken meet Lavrov?", api_name="/ask")
         assert "Stockholm" in answer["text"] and answer["citations"]
+        pandas = client.predict("What are the names of the red pandas?", api_name="/ask")
+        assert "Ember" in pandas["text"] and pandas["citations"][0]["article_id"] == "pandas"
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -61,5 +68,6 @@ def test_qa_chat_builds_the_index_then_serves_behind_a_login(tmp_path: Path) -> 
     assert proc.returncode == 0, err  # Ctrl-C is how one stops it: a clean exit
     assert f"http://127.0.0.1:{port}" in out  # loopback unless asked otherwise
     assert "indexing" in err and "seeds" in err  # it said why the start took a while
+    assert "uploaded articles: 1 added" in err
     assert "Traceback" not in err and "Traceback" not in out
     assert any(home.iterdir())  # the index it built stays for the next start
