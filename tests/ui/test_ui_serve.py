@@ -61,7 +61,7 @@ def test_qa_chat_builds_the_index_then_serves_behind_a_login(tmp_path: Path) -> 
     finally:
         proc.send_signal(signal.SIGINT)
         try:
-            out, err = proc.communicate(timeout=60)
+            out, err = proc.communicate(timeout=120)  # a loaded machine stops slowly
         except subprocess.TimeoutExpired:
             proc.kill()
             out, err = proc.communicate()
