@@ -447,7 +447,30 @@ def _setup(args: argparse.Namespace, settings: Settings) -> Bench:
     return Bench(corpus.resolve(), gold, Path(args.out).resolve(), args.repeat, settings, model)
 
 
+BENCH_EXTRA = (
+    "llama_index.embeddings.huggingface",
+    "llama_index.vector_stores.chroma",
+    "llama_index.retrievers.bm25",
+)
+
+
+def require_bench_extra() -> None:
+    """The plain LlamaIndex pipeline we compare with is the ``bench`` extra, not the product."""
+    from importlib.util import find_spec
+
+    try:
+        missing = [m for m in BENCH_EXTRA if find_spec(m) is None]
+    except ModuleNotFoundError as exc:
+        missing = [str(exc.name)]
+    if missing:
+        raise InputError(
+            f"qa bench compares with the plain LlamaIndex pipeline, whose packages are not"
+            f" installed ({missing[0]}): pip install -e '.[bench]' (or make install-dev)"
+        )
+
+
 def run_cli(args: argparse.Namespace, settings: Settings) -> int:
+    require_bench_extra()
     bl.quiet_logs()
     bench = _setup(args, settings)
     parts = ["ingest", "retrieval", "query"] if args.part == "all" else [args.part]

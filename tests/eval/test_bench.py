@@ -117,3 +117,20 @@ def test_bad_input_is_one_line_and_exit_2(
     err = capsys.readouterr().err.strip()
     assert message in err and "\n" not in err and "Traceback" not in err
     assert not (tmp_path / "out" / "bench.json").exists()
+
+
+def test_without_the_bench_extra_qa_bench_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from eval.bench import require_bench_extra
+    from qa import InputError
+
+    require_bench_extra()  # installed here (make test installs the extra)
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec",
+        lambda name, *a: None if name.startswith("llama_index.vector_stores") else real(name, *a),
+    )  # fmt: skip
+    with pytest.raises(InputError, match=r"pip install -e '.\[bench\]'") as err:
+        require_bench_extra()
+    assert "\n" not in str(err.value)
