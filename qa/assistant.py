@@ -33,6 +33,7 @@ from qa.citations import verify
 from qa.compose import ArticleInfo, Draft, ExtractiveGenerator, Generator
 from qa.concurrency import ReadWriteGate
 from qa.crossencoder import CrossEncoder
+from qa.entities import load_inflect
 from qa.evidence import Relevance, Sentence, SentenceVectors, rerank, score_sentences
 from qa.generation import LLMGenerator, Worded
 from qa.grounding import similarities, split_answer, support_score
@@ -117,6 +118,7 @@ class Assistant:
                                      timeout=settings.llm_timeout,
                                      min_support=settings.min_support)  # fmt: skip
         self._gate = ReadWriteGate()  # answers side by side; a change of the index alone
+        load_inflect()
 
     def _load(self, records: dict[str, ArticleRecord]) -> None:
         """Take in the stored articles: their texts, metadata and the keyword index."""

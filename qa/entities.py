@@ -10,6 +10,7 @@ cross-encoder's call (``qa.evidence.rerank``), not a table's."""
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
@@ -131,12 +132,25 @@ def names(text: str) -> set[str]:
     return {f.lower().strip(" .,") for f in found}
 
 
+_INFLECT_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def _inflect() -> Any:
-    """inflect's engine, made on first use: importing it costs about a second (typeguard)."""
-    import inflect
+    """inflect's engine, made on first use: importing it costs about a second (typeguard), so
+    ``import qa`` does not pay it; an ``Assistant`` makes it when it opens (``load_inflect``)."""
+    with _INFLECT_LOCK:
+        import inflect
 
-    return inflect.engine()
+        return inflect.engine()
+
+
+def load_inflect() -> None:
+    """Make inflect's engine now, in the opening thread. Its import compiles code (typeguard
+    parses inflect's source); CPython 3.11's parser is not safe to run in two threads at once
+    ("AST constructor recursion depth mismatch" when a first answer made it while the web server
+    compiled templates), so it must not happen inside concurrent answers."""
+    _inflect()
 
 
 @lru_cache(maxsize=8192)

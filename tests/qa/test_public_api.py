@@ -326,3 +326,26 @@ def test_articles_another_writer_adds_or_removes_are_followed(tmp_path: Path) ->
     assert "zoo" not in {c.article_id for c in answer.citations}
     assert "zoo" not in {p.article_id for p in answer.passages}
     assert assistant.article("zoo") is None
+
+
+def test_opening_an_assistant_imports_inflect_in_the_opening_thread(tmp_path: Path) -> None:
+    """inflect's import parses code (typeguard); CPython 3.11's parser fails when two threads
+    parse at once ("AST constructor recursion depth mismatch", seen when the first answers of a
+    web chat ran side by side), so it happens when the assistant opens, not in an answer."""
+    import sys
+
+    code = (
+        "import sys\n"
+        "sys.path[:0] = ['tests', 'tests/qa']\n"
+        "from pathlib import Path\n"
+        "from qa_helpers import fake_assistant, write\n"
+        f"folder = write(Path({str(tmp_path)!r}) / 'news', {{'a.txt': 'T\\n\\nSome text.'}})\n"
+        "assert 'inflect' not in sys.modules\n"
+        f"fake_assistant(folder, Path({str(tmp_path)!r}) / 'home')\n"
+        "print('inflect' in sys.modules)\n"
+    )
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=REPO, check=True)  # fmt: skip
+    assert out.stdout.strip() == "True"
