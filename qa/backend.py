@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from index.chroma_store import open_chroma
@@ -56,19 +57,27 @@ def make_indexer(settings: Settings, store: Store, embedder: Embedder) -> Indexe
     return Indexer(store, embedder, settings.index_config(embedder.model_id))
 
 
-def index_paths(
-    settings: Settings, paths: list[Path], *, rebuild: bool = False, progress: bool | None = None
-) -> IndexReport:
-    """Bring the index in line with these folders/files (idempotent; see index.indexer)."""
+@contextmanager
+def _indexer(settings: Settings, paths: list[Path], rebuild: bool) -> Iterator[Indexer]:
+    """An indexer on the index (made if missing), closed after; missing paths are an error
+    before anything is opened."""
     for path in paths:
         if not path.exists():
             raise InputError(f"{path}: no such file or folder")
     embedder = make_embedder(settings)
     store = open_store(settings, embedder, create=True, rebuild=rebuild)
     try:
-        return make_indexer(settings, store, embedder).index(paths, progress)
+        yield make_indexer(settings, store, embedder)
     finally:
         store.close()
+
+
+def index_paths(
+    settings: Settings, paths: list[Path], *, rebuild: bool = False, progress: bool | None = None
+) -> IndexReport:
+    """Bring the index in line with these folders/files (idempotent; see index.indexer)."""
+    with _indexer(settings, paths, rebuild) as indexer:
+        return indexer.index(paths, progress)
 
 
 def watch_paths(
@@ -80,17 +89,9 @@ def watch_paths(
     from index.watch import Watcher, check_interval
 
     check_interval(interval)
-    for path in paths:
-        if not path.exists():
-            raise InputError(f"{path}: no such file or folder")
-    embedder = make_embedder(settings)
-    store = open_store(settings, embedder, create=True, rebuild=rebuild)
-    try:
-        indexer = make_indexer(settings, store, embedder)
+    with _indexer(settings, paths, rebuild) as indexer:
 
         def batch(roots: list[Path], growing: Collection[str]) -> IndexReport:
             return indexer.index(roots, False, growing=growing)
 
         return Watcher(paths, batch, log=log, warn=warn, interval=interval).run(stop)
-    finally:
-        store.close()
