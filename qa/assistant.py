@@ -30,8 +30,9 @@ from index.store import ArticleRecord, Filter, Store
 from qa.answer import Answer, ArticleText, Citation, Disagreement, Passage
 from qa.backend import make_cross_encoder, make_embedder, make_indexer, make_llm, open_store
 from qa.citations import verify
-from qa.compose import ArticleInfo, Draft, ExtractiveGenerator, Generator
+from qa.compose import REFUSAL, ArticleInfo, Draft, ExtractiveGenerator, Generator
 from qa.concurrency import ReadWriteGate
+from qa.constraints import unmet
 from qa.crossencoder import CrossEncoder
 from qa.entities import load_inflect
 from qa.evidence import Relevance, Sentence, SentenceVectors, rerank, score_sentences
@@ -101,7 +102,11 @@ class Assistant:
             raise IndexEmptyError('the index is empty: run "qa index" (default: seeds/) first')
         self._load(records)
         self._generator = generator or ExtractiveGenerator(settings.max_sentences, self._alike)
-        self._relevance = Relevance(settings.rerank_candidates, settings.relevance_typed_weight)
+        self._relevance = Relevance(
+            settings.rerank_candidates,
+            settings.relevance_typed_weight,
+            settings.relevance_recency_weight,
+        )
         self._cross_encoder = cross_encoder
         if cross_encoder is None and settings.rerank_candidates:
             try:
@@ -405,10 +410,14 @@ class Assistant:
             self._retriever.keyword.idf, self._vectors, self._embedder.embed_query(turn.query),
         )  # fmt: skip
         if self._cross_encoder is not None:  # a follow-up is judged with what it refers to
-            evidence = rerank(turn.query, evidence, self._cross_encoder, self._relevance)
+            evidence = rerank(turn.query, evidence, self._cross_encoder, self._relevance, when)
         draft = self._generator.compose(
             question, kind, evidence, self._info, self.settings.refusal_threshold
         )  # fmt: skip
+        cited = [(self._texts[c.article_id], self._info[c.article_id].published)
+                 for c in draft.citations]  # fmt: skip
+        if not draft.refused and (reason := unmet(question, cited)):
+            draft = Draft(REFUSAL, True, notes=[reason])
         return Prepared(question, passages, evidence, draft, round((t1 - t0) * 1000, 1))
 
     def _finish(self, prepared: Prepared, draft: Draft, generator: str,

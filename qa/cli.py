@@ -169,6 +169,10 @@ def _cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
         from eval.bench_serve import run_cli as serve
 
         return serve(args, settings)
+    if args.part == "scale":
+        from eval.bench_scale import run_cli as scale
+
+        return scale(args, settings)
     from eval.bench import run_cli
 
     return run_cli(args, settings)
@@ -250,7 +254,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_eval)
 
     p = sub.add_parser("bench", help="speed and quality benchmarks against LlamaIndex")
-    p.add_argument("part", choices=["all", "ingest", "query", "retrieval", "generate", "serve"])
+    p.add_argument(
+        "part", choices=["all", "ingest", "query", "retrieval", "generate", "serve", "scale"]
+    )
     p.add_argument("--corpus", default="seeds")
     p.add_argument("--gold", default=None)
     p.add_argument("--out", default="bench-out")
@@ -262,11 +268,22 @@ def build_parser() -> argparse.ArgumentParser:
         " serve: extractive)",
     )
     p.add_argument(
-        "--limit", type=int, default=0, help="generate, serve: only the first N questions"
-    )
+        "--limit", type=int, default=0,
+        help="generate, serve, scale: only the first N questions (scale: default 40)",
+    )  # fmt: skip
     p.add_argument(
         "--clients", default=None, help="serve: clients at once, comma-separated (default 1,4,10)"
     )
+    p.add_argument("--bench", default=None,
+                   help="scale: benchmark data folder (default: $QA_BENCH_DIR or ../shared/bench"
+                   " beside the repository)")  # fmt: skip
+    p.add_argument("--steps", type=int, default=3,
+                   help="scale: steps that grow the collection with scale/corpus.jsonl"
+                   " (default 3)")  # fmt: skip
+    p.add_argument("--modes", default=None,
+                   help="scale: indexes to grow, comma-separated (default disk,server)")  # fmt: skip
+    p.add_argument("--step-articles", type=int, default=0,
+                   help="scale: at most N articles a step, the first one too (default: all)")  # fmt: skip
     p.set_defaults(func=_cmd_bench)
     return parser
 

@@ -23,6 +23,7 @@ import threading
 from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import lru_cache
 
 import numpy as np
@@ -34,7 +35,7 @@ from qa.boilerplate import is_boilerplate
 from qa.crossencoder import CrossEncoder
 from qa.entities import FRAME, expectation, prefix_match
 from qa.question import AnswerType
-from qa.retrieval import terms
+from qa.retrieval import recency, terms
 
 _DATE_MARKER = re.compile(r"date[:\s]+\d{4}-\d{2}-\d{2}\s+", re.I)
 _LEADING_PARENTHESIS = re.compile(r"\([^()]{1,80}\)\s+")
@@ -252,18 +253,26 @@ class Relevance:
 
     candidates: int  # the best sentences by the cheap score that it reads
     typed_weight: float  # logits added per unit of answer-type fit (``Expectation.match``)
+    recency_weight: float = 0.0  # logits added per unit of ``recency`` (asked as of a day)
     max_question_chars: int = 400  # it reads at most 256 word pieces, sentence included
 
 
-def rerank(question: str, evidence: list[Sentence], encoder: CrossEncoder,
-           how: Relevance) -> list[Sentence]:  # fmt: skip
+def rerank(question: str, evidence: list[Sentence], encoder: CrossEncoder, how: Relevance,
+           as_of: date | None = None) -> list[Sentence]:  # fmt: skip
     """``evidence`` (best first by the cheap score) with its first ``how.candidates`` sentences
-    judged by ``encoder`` and put first, ordered by relevance plus answer-type fit; the rest
-    follow in their cheap order."""
+    judged by ``encoder`` and put first, ordered by relevance plus answer-type fit plus, when
+    asked as of a day, how recent the sentence's article was then (the cross-encoder reads no
+    dates: "this week's" story and last year's read alike to it); the rest follow in their
+    cheap order."""
     head = evidence[: how.candidates]
     if not head:
         return evidence
     logits = encoder.score(question[: how.max_question_chars], [s.text for s in head])
     judged = [replace(s, relevance=float(x)) for s, x in zip(head, logits, strict=True)]
-    judged.sort(key=lambda s: -(float(s.relevance or 0.0) + how.typed_weight * s.typed))
+
+    def order(s: Sentence) -> float:
+        fresh = recency(as_of, s.passage.published)
+        return float(s.relevance or 0.0) + how.typed_weight * s.typed + how.recency_weight * fresh
+
+    judged.sort(key=lambda s: -order(s))
     return judged + evidence[how.candidates :]

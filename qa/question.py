@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from index.chunking import sentence_spans
 from qa.retrieval import terms
 
 
@@ -27,7 +28,7 @@ _ROLES = (
 )
 _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.NUMBER, re.compile(
-        r"\bhow (many|much|large|big|quickly|fast|often|long(?! ago))\b"
+        r"\bhow (many|much|large|big|quickly|fast|often|old|long(?! ago))\b"
         r"|\bwhat (number|percentage|share|figure|amount)s?\b|\bover what period\b"
         r"|\b(number|count|size|tally) of\b|\bwhat was the (death )?toll\b", re.I)),
     (AnswerType.DATE, re.compile(
@@ -64,11 +65,22 @@ def date_grain(question: str) -> str | None:
 _ESTIMATE = re.compile(r"\b(estimate|figure|tally|count)s?\b", re.I)
 
 
+def asking_clause(question: str) -> str:
+    """The sentence of ``question`` that asks: news quizzes set the scene first ("Aaron Judge hit
+    his 62nd home run this week. Who holds the record?"). The last sentence ending in a question
+    mark, else the last sentence ("Who won? Tell me briefly." asks who)."""
+    parts = [question[s:e] for s, e in sentence_spans(question)] or [question]
+    asked = [p for p in parts if p.rstrip().endswith("?")]
+    return (asked or parts)[-1]
+
+
 def answer_type(question: str) -> AnswerType:
+    """What the question asks for, read from its asking sentence (``asking_clause``)."""
+    clause = asking_clause(question)
     for kind, pattern in _TYPE_PATTERNS:
-        if pattern.search(question):
+        if pattern.search(clause):
             return kind
-    if _ESTIMATE.search(question):  # "Does X's estimate match Y's?" compares numbers
+    if _ESTIMATE.search(clause):  # "Does X's estimate match Y's?" compares numbers
         return AnswerType.NUMBER
     return AnswerType.OTHER
 

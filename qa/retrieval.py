@@ -254,6 +254,14 @@ class KeywordIndex:
         return ok
 
 
+def recency(as_of: date | None, published: str | None) -> float:
+    """How recent an article was on the day asked about: 1 that day, about 0.5 a week before,
+    0 for an undated article or no day asked about (later articles are filtered out)."""
+    if as_of is None or not published:
+        return 0.0
+    return math.exp(-max((as_of - date.fromisoformat(published)).days, 0) / 10.0)
+
+
 class HybridRetriever:
     """Dense + BM25, fused by reciprocal rank, diversified by article."""
 
@@ -322,10 +330,7 @@ class HybridRetriever:
     def _prior(self, chunk: StoredChunk, query: Query) -> float:
         """Small multiplicative preferences: recent articles when asked as of a date, and the
         articles a conversation is already about."""
-        weight = 1.0
-        if query.as_of and chunk.published:
-            age = (query.as_of - date.fromisoformat(chunk.published)).days
-            weight *= 1.0 + 0.3 * float(np.exp(-max(age, 0) / 10.0))
+        weight = 1.0 + 0.3 * recency(query.as_of, chunk.published)
         if chunk.article_id in query.boost_articles:
             weight *= 1.3
         return weight
