@@ -2,6 +2,7 @@
 once, each client asking its share of the gold questions one after another.
 
     qa bench serve --corpus seeds --gold eval/gold.jsonl [--clients 1,4,10] [--generator extractive]
+                   [--think SECONDS]
 
 Reports, per number of clients, the median and p95 time per answer (as a client sees it: queue
 wait included) and answers per second, and their ratios to one client. Each generator gets its own
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -56,8 +58,10 @@ def serve(settings: Settings, generator: str, port: int) -> subprocess.Popen[byt
             time.sleep(0.5)
 
 
-def clients_run(url: str, questions: list[str], clients: int) -> dict[str, Any]:
-    """``clients`` at once, each with its own connection, asking its share in turn."""
+def clients_run(url: str, questions: list[str], clients: int, think: float = 0.0) -> dict[str, Any]:
+    """``clients`` at once, each with its own connection, asking its share in turn; with
+    ``think``, each pauses a random time (exponential, that mean in seconds; the same pauses in
+    every run) before each question, as a person reading the last answer does."""
     from gradio_client import Client
 
     shares = [questions[i::clients] for i in range(clients)]
@@ -65,7 +69,10 @@ def clients_run(url: str, questions: list[str], clients: int) -> dict[str, Any]:
 
     def ask_all(n: int) -> list[float]:
         times = []
+        pauses = random.Random(n)
         for q in shares[n]:
+            if think:
+                time.sleep(pauses.expovariate(1.0 / think))
             t = time.perf_counter()
             connections[n].predict(q, api_name="/ask")
             times.append(time.perf_counter() - t)
@@ -78,7 +85,7 @@ def clients_run(url: str, questions: list[str], clients: int) -> dict[str, Any]:
     return {"clients": clients, "answers": len(per_answer),
             "median_s": round(median(per_answer), 3),
             "p95_s": round(percentile(per_answer, 0.95), 3),
-            "answers_per_s": round(len(per_answer) / wall, 2),
+            "answers_per_s": round(len(per_answer) / wall, 2), "think_s": think,
             "load_1min": round(os.getloadavg()[0], 2)}  # fmt: skip
 
 
@@ -101,7 +108,7 @@ def run_cli(args: argparse.Namespace, settings: Settings) -> int:
         try:
             url = f"http://127.0.0.1:{port}/"
             clients_run(url, questions[:2], 1)  # warm-up: models loaded, caches filled
-            results[generator] = [clients_run(url, questions, n) for n in levels]
+            results[generator] = [clients_run(url, questions, n, args.think) for n in levels]
         finally:
             proc.terminate()
             proc.wait(timeout=60)
@@ -117,7 +124,9 @@ def run_cli(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def render(results: dict[str, list[dict[str, Any]]]) -> str:
-    lines = [f"qa bench serve: {os.cpu_count()} cpus; per answer as a client sees it"]
+    think = next((r["think_s"] for rows in results.values() for r in rows), 0.0)
+    pace = f"clients pause {think} s on average before a question" if think else "back to back"
+    lines = [f"qa bench serve: {os.cpu_count()} cpus; per answer as a client sees it; {pace}"]
     for generator, rows in results.items():
         lines.append(f"{generator}:")
         lines.append("  clients  median s   p95 s  answers/s  p95 / 1 client  answers/s / 1"

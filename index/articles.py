@@ -22,6 +22,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 TEXT_SUFFIXES = {".txt", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -120,14 +121,31 @@ def parse_date(value: object) -> str | None:
 
 
 def title_of(text: str) -> str:
-    """The first non-empty line, without a leading date marker or markdown heading marks."""
-    for line in text.splitlines():
-        line = _DATE_MARKER.sub("", line).strip().lstrip("#").strip()
-        if line:
-            if len(line) > 200 and (m := re.search(r"[.!?](?=\s)", line[:300])):
-                return line[: m.start() + 1]
-            return line[:200]
+    """The first non-empty line, without a leading date marker or markdown heading marks; a
+    dateline or outlet line alone ("CNN —", "WASHINGTON (AP) —") is passed over when another
+    line follows."""
+    lines = [_DATE_MARKER.sub("", line).strip().lstrip("#").strip() for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    for line in [*(x for x in lines if not _DATELINE_ONLY.fullmatch(x)), *lines][:1]:
+        if len(line) > 200 and (m := re.search(r"[.!?](?=\s)", line[:300])):
+            return line[: m.start() + 1]
+        return line[:200]
     return ""
+
+
+_DATELINE_ONLY = re.compile(r".{0,60}\s[—–-]")
+
+
+def _string(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def outlet_of(url: str | None) -> str | None:
+    """The web site an article's address names ("https://www.cnn.com/..." -> "cnn.com")."""
+    if not url or not url.lower().startswith(("http://", "https://")):
+        return None
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    return host or None
 
 
 def published_of(text: str) -> str | None:
@@ -218,7 +236,7 @@ def _from_record(record: object, where: str, origin: str) -> Article:
         title=(record.get("title") or "").strip() or title_of(text),
         text=text,
         published=parse_date(record.get("published")),
-        source=record.get("source") or None,
+        source=record.get("source") or outlet_of(_string(record.get("url")) or record["id"]),
         url=record.get("url") or None,
         authors=tuple(str(a) for a in authors) if isinstance(authors, list) else (),
         origin=origin,

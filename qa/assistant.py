@@ -416,7 +416,8 @@ class Assistant:
         )  # fmt: skip
         cited = [(self._texts[c.article_id], self._info[c.article_id].published)
                  for c in draft.citations]  # fmt: skip
-        if not draft.refused and (reason := unmet(question, cited)):
+        found = [self._texts[a] for a in dict.fromkeys(p.article_id for p in passages)]
+        if not draft.refused and (reason := unmet(question, cited, found)):
             draft = Draft(REFUSAL, True, notes=[reason])
         return Prepared(question, passages, evidence, draft, round((t1 - t0) * 1000, 1))
 

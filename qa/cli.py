@@ -274,6 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--clients", default=None, help="serve: clients at once, comma-separated (default 1,4,10)"
     )
+    p.add_argument("--think", type=float, default=0.0,
+                   help="serve: mean seconds each client pauses before a question, as a reader"
+                   " does (default 0: back to back)")  # fmt: skip
     p.add_argument("--bench", default=None,
                    help="scale: benchmark data folder (default: $QA_BENCH_DIR or ../shared/bench"
                    " beside the repository)")  # fmt: skip

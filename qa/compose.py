@@ -60,8 +60,8 @@ _ATTRIBUTED = re.compile(
     re.I,
 )
 _COMPARE = re.compile(
-    r"\b(?:match(?:es)?|agree|agrees|differ|differs|compare|compares|same as|consistent|"
-    r"disagree|disagrees)\b",
+    r"\b(?:match(?:es)?|differ|differs|compare|compares|same as|consistent|disagree|disagrees)\b"
+    r"|\bagrees?\b(?=\s*(?:[?.,;!]|$|with\b))",  # "do they agree?", not "agree to pay"
     re.I,
 )
 
@@ -127,7 +127,10 @@ def short_title(title: str, words: int = 9) -> str:
 
 
 def attribution(info: ArticleInfo) -> str:
-    who = info.source or (f"“{short_title(info.title)}”" if info.title else "one article")
+    """Outlet, short title and date, as far as they are known ("cnn.com, “Gas prices fall…”
+    (2022-03-15)"): one outlet's articles are told apart by their titles."""
+    named = [info.source or "", f"“{short_title(info.title)}”" if info.title else ""]
+    who = ", ".join(part for part in named if part) or "one article"
     return f"{who} ({info.published})" if info.published else who
 
 
@@ -215,7 +218,7 @@ class ExtractiveGenerator:
         if compare or not _ATTRIBUTED.search(question):
             disagreement, quantity = self._disagreement(question, kind, evidence, compare)
             if disagreement:
-                return self._compose_disagreement(disagreement, quantity, info)
+                return self._compose_disagreement(disagreement, quantity, info, evidence)
         chosen = [best, *self._neighbour(kind, best, evidence)]
         pinned = set(figures(question))  # "which body said the port handled 48,000 containers"
         for s in evidence[1:]:  # best first, by the cross-encoder's judgement
@@ -345,7 +348,8 @@ class ExtractiveGenerator:
         return Draft(text, False, citations)
 
     def _compose_disagreement(self, chosen: list[tuple[Sentence, list[int]]], quantity: str,
-                              info: dict[str, ArticleInfo]) -> Draft:  # fmt: skip
+                              info: dict[str, ArticleInfo], evidence: list[Sentence]) -> Draft:  # fmt: skip
+        chosen = _past_headlines(chosen, evidence, info)
         sentences = [s for s, _ in chosen]
         citations = [cite(n, s, info) for n, s in enumerate(sentences, start=1)]
         markers = "".join(f"[{c.marker}]" for c in citations)
@@ -356,8 +360,10 @@ class ExtractiveGenerator:
         for c, s in zip(citations, sentences, strict=True):
             meta = info[s.article_id]
             who = attribution(meta)
-            if meta.title and s.text.startswith(meta.title[:40]):  # quoting the title itself
-                who = f"Article {s.article_id}" + (f" ({meta.published})" if meta.published else "")
+            if _is_headline(s, meta):  # quoting the title itself: not its short form too
+                who = (meta.source or "Headline") + (
+                    f" ({meta.published})" if meta.published else ""
+                )
             lines.append(f"- {who}: {s.text} [{c.marker}]")
         stated = [
             Figure(value, s.article_id, c.marker)
@@ -365,6 +371,31 @@ class ExtractiveGenerator:
             for value in values
         ]  # fmt: skip
         return Draft("\n".join(lines), False, citations, [], Disagreement(quantity, stated))
+
+
+def _is_headline(s: Sentence, meta: ArticleInfo) -> bool:
+    """Whether ``s`` is its article's headline line: the title, with no full stop (a title taken
+    from an untitled article's first sentence is a sentence of its body)."""
+    text = s.text.rstrip()
+    return bool(meta.title) and text.startswith(meta.title[:40]) and not text.endswith((".", "!"))
+
+
+def _past_headlines(chosen: list[tuple[Sentence, list[int]]], evidence: list[Sentence],
+                    info: dict[str, ArticleInfo]) -> list[tuple[Sentence, list[int]]]:  # fmt: skip
+    """``chosen`` with each headline replaced by the best sentence of its article's body that
+    states the same figures, when there is one (the reader gets the figure in its context)."""
+    out: list[tuple[Sentence, list[int]]] = []
+    for s, values in chosen:
+        meta = info[s.article_id]
+        if _is_headline(s, meta):
+            s = next((
+                o for o in evidence
+                if o.article_id == s.article_id and not _is_headline(o, meta)
+                and set(values) <= set(figures(o.text))
+            ), s)  # fmt: skip
+        if all(s is not taken for taken, _ in out):
+            out.append((s, values))
+    return out
 
 
 def cite(marker: int, s: Sentence, info: dict[str, ArticleInfo]) -> Citation:

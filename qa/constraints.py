@@ -1,11 +1,14 @@
 """What a question pins down that the articles of its answer must hold: the years and figures its
 asking sentence names ("the 2024 Super Bowl halftime show", "the recall of 2.9 million
-vehicles"). An article that neither names such a year nor was published in it, or that never
-names such a figure, is about another edition of the event or another event, however closely its
-sentences match the question's other words: the answer is a refusal, not a near miss."""
+vehicles"), and its names ("the McKinney Fire"). An article that neither names such a year nor
+was published in it, or that never names such a figure, is about another edition of the event or
+another event, however closely its sentences match the question's other words; a name that none
+of the articles found mentions is something the collection does not cover. Either way the answer
+is a refusal, not a near miss."""
 
 from __future__ import annotations
 
+import calendar
 import re
 
 from qa.question import asking_clause
@@ -21,6 +24,24 @@ def pinned(question: str) -> list[str]:
     return list(dict.fromkeys(m.group() for m in _NUMBER.finditer(clause)))
 
 
+# A capitalised word that does not open a sentence; "'s" is left off.
+_NAME = re.compile(r"(?<![.?!:]\s)(?<!^)(?<![\w'’-])([A-Z][a-z][\w'’]*(?:-[A-Z][a-z][\w'’]*)*)")
+_CALENDAR = {w.lower() for w in (*calendar.day_name, *calendar.month_name) if w}
+
+
+def named(question: str) -> list[str]:
+    """The names of the question's asking sentence ("Biden-Zelensky" is two), without days and
+    months (dates are checked as figures)."""
+    clause = asking_clause(question).strip()
+    found: list[str] = []
+    for m in _NAME.finditer(clause):
+        for part in m[1].split("-"):
+            word = re.sub(r"['’]s$", "", part)
+            if word.lower() not in _CALENDAR:
+                found.append(word)
+    return list(dict.fromkeys(found))
+
+
 def _is_year(figure: str) -> bool:
     return len(figure) == 4 and figure.isdigit() and 1900 <= int(figure) <= 2100
 
@@ -32,14 +53,20 @@ def mentions(text: str, figure: str) -> bool:
     return re.search(pattern, _THOUSANDS.sub("", text)) is not None
 
 
-def unmet(question: str, articles: list[tuple[str, str | None]]) -> str | None:
-    """Why the answer's ``articles`` (text, publication date) cannot answer ``question``: a
-    figure it pins down that none of them names (a year also counts as named by an article
-    published that year). None when every pinned figure is there."""
+def unmet(question: str, cited: list[tuple[str, str | None]], found: list[str]) -> str | None:
+    """Why the answer cannot stand: a figure the question pins down that none of the ``cited``
+    articles (text, publication date) names (a year also counts as named by an article
+    published that year), or a name that none of the articles ``found`` for it (their texts)
+    mentions. None when everything pinned is there."""
     for figure in pinned(question):
         if not any(
             mentions(text, figure) or (_is_year(figure) and (published or "").startswith(figure))
-            for text, published in articles
+            for text, published in cited
         ):
             return f"the articles cited never mention {figure}, which the question names"
+    folded = [text.casefold().replace("’", "'") for text in found]
+    for name in named(question):
+        key = name.casefold().replace("’", "'")
+        if folded and not any(key in text for text in folded):
+            return f"no article found mentions {name}, which the question names"
     return None

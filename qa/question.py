@@ -24,19 +24,21 @@ class AnswerType(StrEnum):
 _ROLES = (
     r"official|person|leader|minister|president|general|spokes(?:man|woman|person)|secretary|"
     r"diplomat|journalist|reporter|senator|lawmaker|analyst|correspondent|ambassador|envoy|"
-    r"chairman|chancellor|governor|mayor|commander|director|chief"
+    r"chairman|chancellor|governor|mayor|commander|director|chief|judge|coach|founder|ceo|"
+    r"executive|owner|manager|captain|prosecutor|attorney|candidate|actor|actress|singer|author|"
+    r"pilot|suspect|victim|member"
 )
 _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.NUMBER, re.compile(
         r"\bhow (many|much|large|big|quickly|fast|often|old|long(?! ago))\b"
         r"|\bwhat (number|percentage|share|figure|amount)s?\b|\bover what period\b"
-        r"|\b(number|count|size|tally) of\b|\bwhat was the (death )?toll\b", re.I)),
+        r"|\b(number|count|size|tally|population) of\b|\bwhat was the (death )?toll\b", re.I)),
     (AnswerType.DATE, re.compile(
         r"^\s*(and\s+)?when\b|\b(what|which) (calendar )?(date|day|year|month|time)\b"
         r"|\bon (which|what) (day|date)\b|\bby when\b|\bhow (soon|long ago)\b", re.I)),
     (AnswerType.PERSON, re.compile(
         rf"^\s*(and\s+)?who(m|se)?\b|\bwhich ([\w.-]+ ){{0,3}}({_ROLES})\b"
-        rf"|\bname of the\b|\bname of [\w'’ -]{{0,30}}\b({_ROLES})\b|\bwho (is|was|are|were)\b",
+        rf"|\bname of [\w'’ -]{{0,30}}\b({_ROLES})\b|\bwho (is|was|are|were)\b",
         re.I)),
     (AnswerType.PLACE, re.compile(
         r"^\s*(and\s+)?where\b|\b(which|what) (country|countries|city|cities|region|peninsula|"
@@ -67,11 +69,12 @@ _ESTIMATE = re.compile(r"\b(estimate|figure|tally|count)s?\b", re.I)
 
 def asking_clause(question: str) -> str:
     """The sentence of ``question`` that asks: news quizzes set the scene first ("Aaron Judge hit
-    his 62nd home run this week. Who holds the record?"). The last sentence ending in a question
-    mark, else the last sentence ("Who won? Tell me briefly." asks who)."""
+    his 62nd home run this week. Who holds the record?"). The sentences ending in a question
+    mark ("How many? Do the reports agree?" asks both), else the last sentence ("Who won? Tell
+    me briefly." asks who)."""
     parts = [question[s:e] for s, e in sentence_spans(question)] or [question]
     asked = [p for p in parts if p.rstrip().endswith("?")]
-    return (asked or parts)[-1]
+    return " ".join(asked) if asked else parts[-1]
 
 
 def answer_type(question: str) -> AnswerType:

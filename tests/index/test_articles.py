@@ -537,3 +537,23 @@ def test_an_article_over_the_length_limit_is_one_warning_and_the_rest_load(
         assert "M characters; the limit is 2 M" in warning and "split it" in warning
     assert any(w.startswith(f"{tmp_path / 'huge.txt'}:") for w in result.warnings)
     assert any(f"{tmp_path / 'feed.jsonl'}:1" in w for w in result.warnings)
+
+
+def test_an_untitled_record_gets_a_title_past_its_dateline_and_its_site_as_outlet(
+    tmp_path: Path,
+) -> None:
+    record = {
+        "id": "https://www.example.com/2022/07/02/fireworks-canceled",
+        "title": "",
+        "text": "Example News —\n\nAs the drought persists, cities cancel their fireworks.",
+    }
+    named = {"id": "x-1", "url": "https://news.example.org/a", "text": "ROME —\n\nRain fell."}
+    plain = {"id": "x-2", "text": "Obituary\n\nShe was 90."}
+    lines = [json.dumps(r) for r in (record, named, plain)]
+    write(tmp_path / "batch.jsonl", "\n".join(lines) + "\n")
+    by_id = {a.id: a for a in load(tmp_path).articles}
+    first = by_id[record["id"]]
+    assert first.title == "As the drought persists, cities cancel their fireworks."
+    assert first.source == "example.com"
+    assert (by_id["x-1"].title, by_id["x-1"].source) == ("Rain fell.", "news.example.org")
+    assert (by_id["x-2"].title, by_id["x-2"].source) == ("Obituary", None)

@@ -31,7 +31,7 @@ def test_troop_counts_disagree_and_each_figure_is_attributed(real_assistant: Ass
     check_citations(real_assistant, answer.text, answer.citations)
     # every listed figure sits on a line that names its article and carries its marker
     for line in answer.text.splitlines()[1:]:
-        assert re.match(r"- (“[^”]+”|Article \S+)( \(\d{4}-\d\d-\d\d\))?: ", line), line
+        assert re.match(r"- (“[^”]+”|Headline)( \(\d{4}-\d\d-\d\d\))?: ", line), line
         assert re.search(r"\[\d+\]$", line)
 
 

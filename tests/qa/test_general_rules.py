@@ -1,0 +1,159 @@
+"""General answer rules, each written from sentences made up for it (none from the seeds): what a
+question pins down must be in the answer's articles, the asking sentence types the question,
+evidence prefers the week asked about, "agree to" is not a comparison, and a disagreement quotes
+an article's body rather than its headline."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from fakes import OverlapCrossEncoder
+from qa_helpers import fake_assistant, write
+
+from qa.answer import Passage
+from qa.compose import ArticleInfo, attribution
+from qa.constraints import mentions, named, pinned, unmet
+from qa.evidence import Relevance, Sentence, rerank
+from qa.question import AnswerType, answer_type, asking_clause
+from qa.retrieval import recency
+
+SUMMIT = "Leaders met in Madrid for the alliance's summit; next year's will be in Vilnius."
+
+
+def test_pinned_reads_the_asking_sentence_only() -> None:
+    assert pinned("Where will the alliance hold its 2023 summit?") == ["2023"]
+    assert pinned("The striker scored his 41st goal. Who holds the record of 73 goals?") == ["73"]
+    assert pinned("How much did the recall of 1,250,000 cars and 2.9 million trucks cost?") == [
+        "1250000", "2.9",
+    ]  # fmt: skip
+    assert pinned("Who won the cup?") == []
+
+
+def test_mentions_a_figure_as_a_number_of_its_own() -> None:
+    assert mentions("his 62nd goal", "62") and mentions("prices rose 13.5%", "13")
+    assert mentions("1,200 workers", "1200") and mentions("the COP27 talks", "27")
+    assert not mentions("in 2027", "27") and not mentions("a 1.27 ratio", "27")
+    assert not mentions("2.95 million", "2.9")
+
+
+def test_a_year_is_met_by_the_text_or_the_publication_year() -> None:
+    question = "Where will the alliance hold its 2023 summit?"
+    assert unmet(question, [(SUMMIT, "2022-06-28")], [SUMMIT]) == (
+        "the articles cited never mention 2023, which the question names"
+    )
+    assert unmet(question, [(SUMMIT, "2023-01-05")], [SUMMIT]) is None
+    both = [(SUMMIT, "2022-06-28"), ("The 2023 summit is in Vilnius.", None)]
+    assert unmet(question, both, [SUMMIT]) is None
+    assert unmet("Who won the cup?", [(SUMMIT, None)], [SUMMIT]) is None
+
+
+def test_names_of_the_asking_sentence() -> None:
+    assert named("How many acres did California's McKinney Fire burn in July?") == [
+        "California", "McKinney", "Fire",
+    ]  # fmt: skip
+    assert named("The Tigers won on Monday. Did the Lions-Bears game go ahead?") == [
+        "Lions", "Bears",
+    ]  # fmt: skip
+    assert named("Who won the cup?") == [] and named("What did U.S. officials say?") == []
+
+
+def test_a_name_no_article_found_mentions_is_unmet() -> None:
+    fire = "The Oak Fire burned 19,000 acres near Yosemite."
+    question = "How many acres did the McKinney Fire burn?"
+    assert unmet(question, [(fire, None)], [fire, "Crews fought a fire."]) == (
+        "no article found mentions McKinney, which the question names"
+    )
+    assert unmet(question, [(fire, None)], [fire, "The McKinney Fire grew."]) is None
+    assert unmet("How many acres did the Oak fire burn?", [(fire, None)], [fire]) is None
+
+
+def test_a_question_of_several_sentences_is_typed_by_the_one_that_asks() -> None:
+    setting = "The striker scored his 41st goal of the season on Sunday. "
+    assert asking_clause(setting + "Who holds the record?") == "Who holds the record?"
+    assert answer_type(setting + "Who holds the record?") is AnswerType.PERSON
+    assert answer_type("A teenager flew around the world alone. How old is he?") is (
+        AnswerType.NUMBER
+    )
+    assert answer_type("Dr. Okafor led the study. Where is the lab?") is AnswerType.PLACE
+    assert answer_type("Who won? Tell me briefly.") is AnswerType.PERSON
+
+
+def test_recency_halves_in_about_a_week_and_ignores_undated() -> None:
+    asked = date(2022, 9, 22)
+    assert recency(asked, "2022-09-22") == 1.0
+    assert 0.45 < recency(asked, "2022-09-15") < 0.55
+    assert recency(asked, None) == 0.0 and recency(None, "2022-09-22") == 0.0
+
+
+def _sentence(text: str, published: str) -> Sentence:
+    passage = Passage(1, published, "t", published, None, 0, len(text), text, 0.0)
+    return Sentence(published, 0, len(text), text, passage, 0.5, 0.5, 0.0, 0.5)
+
+
+def test_rerank_prefers_the_story_of_the_week_asked_about() -> None:
+    old = _sentence("The team won its first title in a final.", "2021-09-20")
+    new = _sentence("The team won its first title.", "2022-09-20")
+    question = "Which team won its first title in the final?"
+    encoder = OverlapCrossEncoder()  # the old sentence shares more words
+    assert rerank(question, [old, new], encoder, Relevance(2, 1.0))[0] is not new
+    with_dates = rerank(question, [old, new], encoder, Relevance(2, 1.0, 2.0), date(2022, 9, 22))
+    assert with_dates[0].text == new.text
+    assert rerank(question, [old, new], encoder, Relevance(2, 1.0, 2.0))[0].text == old.text
+
+
+def test_the_assistant_refuses_an_answer_about_another_year(tmp_path: Path) -> None:
+    folder = write(
+        tmp_path / "news", {"summit.txt": f"Alliance summit\ndate 2022-06-28\n\n{SUMMIT}"}
+    )
+    assistant = fake_assistant(folder, tmp_path / "home")
+    assert not assistant.ask("Where did the alliance leaders meet for the summit?").refused
+    answer = assistant.ask("Where will the alliance leaders meet for the 2024 summit?")
+    assert answer.refused and answer.notes == [
+        "the articles cited never mention 2024, which the question names"
+    ]
+
+
+def test_every_asking_sentence_counts() -> None:
+    question = "How many ships sailed from the port? Do the reports agree?"
+    assert asking_clause(question) == question
+    assert answer_type(question) is AnswerType.NUMBER
+
+
+def test_name_of_the_thing_is_not_a_person_question() -> None:
+    assert answer_type("What is the name of the new ferry?") is AnswerType.OTHER
+    assert answer_type("What is the name of the judge who heard the case?") is AnswerType.PERSON
+
+
+def test_agree_to_pay_is_not_a_comparison(tmp_path: Path) -> None:
+    text = (
+        "City settles wrongful conviction case\ndate 2022-11-02\n\nThe city agreed to pay"
+        " 26 million dollars to two men, after 40,000 residents signed a petition for them."
+    )
+    assistant = fake_assistant(write(tmp_path / "news", {"city.txt": text}), tmp_path / "home")
+    answer = assistant.ask("How much did the city agree to pay the two men?")
+    assert not answer.refused and answer.disagreement is None
+    assert "26 million dollars" in answer.text
+
+
+def test_a_disagreement_quotes_the_body_not_the_headline(tmp_path: Path) -> None:
+    articles = {
+        "a.txt": "Port handled 48,000 containers in May\ndate 2022-06-01\n\nThe port handled"
+        " 48,000 containers in May, its busiest month, the harbour authority said.",
+        "b.txt": "Shipping update\ndate 2022-06-03\n\nThe port handled 52,000 containers in"
+        " May, according to the shipping association.",
+    }
+    assistant = fake_assistant(write(tmp_path / "news", articles), tmp_path / "home")
+    answer = assistant.ask("How many containers did the port handle in May?")
+    assert answer.disagreement is not None, answer.text
+    assert "Port handled 48,000 containers in May [" not in answer.text
+    assert "busiest month" in answer.text
+
+
+def test_attribution_names_outlet_title_and_date() -> None:
+    info = ArticleInfo("Gas prices fall a little", "2022-03-15", "example.com")
+    assert attribution(info) == "example.com, “Gas prices fall a little” (2022-03-15)"
+    assert attribution(ArticleInfo("Gas prices fall a little", None, None)) == (
+        "“Gas prices fall a little”"
+    )
+    assert attribution(ArticleInfo("", None, None)) == "one article"
