@@ -66,7 +66,9 @@ def unmet(question: str, cited: list[tuple[str, str | None]], found: list[str]) 
             return f"the articles cited never mention {figure}, which the question names"
     folded = [text.casefold().replace("’", "'") for text in found]
     for name in named(question):
-        key = name.casefold().replace("’", "'")
-        if folded and not any(key in text for text in folded):
+        # a word starting with the name's stem: "Russian" is mentioned by "Russia", "Ukrainian"
+        # by "Ukraine", "Peruvian" by "Peru" (irregular forms, "French" for "France", are not)
+        key = re.compile(rf"\b{re.escape(name.casefold()[: max(4, len(name) - 4)])}")
+        if folded and not any(key.search(text) for text in folded):
             return f"no article found mentions {name}, which the question names"
     return None

@@ -157,3 +157,13 @@ def test_attribution_names_outlet_title_and_date() -> None:
         "“Gas prices fall a little”"
     )
     assert attribution(ArticleInfo("", None, None)) == "one article"
+
+
+def test_a_name_is_mentioned_by_its_other_forms() -> None:
+    found = ["Russia has massed troops near Ukraine; Peru and China watched."]
+    for question in (
+        "How many Russian troops are near the Ukrainian border?",
+        "What did the Peruvian and Chinese envoys say?",
+    ):
+        assert unmet(question, [(found[0], None)], found) is None
+    assert unmet("What did the Bolivian envoy say?", [(found[0], None)], found) is not None
