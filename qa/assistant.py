@@ -35,7 +35,7 @@ from qa.concurrency import ReadWriteGate
 from qa.constraints import unmet
 from qa.crossencoder import CrossEncoder
 from qa.entities import load_inflect
-from qa.evidence import Relevance, Sentence, SentenceVectors, rerank, score_sentences
+from qa.evidence import Cheap, Relevance, Sentence, SentenceVectors, rerank, score_sentences
 from qa.generation import LLMGenerator, Worded
 from qa.grounding import similarities, split_answer, support_score
 from qa.llm import LLM, LLMUnavailable
@@ -102,6 +102,11 @@ class Assistant:
             raise IndexEmptyError('the index is empty: run "qa index" (default: seeds/) first')
         self._load(records)
         self._generator = generator or ExtractiveGenerator(settings.max_sentences, self._alike)
+        self._cheap = Cheap(
+            settings.evidence_similarity_weight, settings.evidence_overlap_weight,
+            settings.evidence_type_weight, settings.evidence_rank_weight,
+            settings.evidence_near_credit,
+        )  # fmt: skip
         self._relevance = Relevance(
             settings.rerank_candidates,
             settings.relevance_typed_weight,
@@ -140,6 +145,7 @@ class Assistant:
             self._store, self._embedder, candidates=self.settings.candidates,
             per_article=self.settings.per_article, rrf_k=self.settings.rrf_k, cache=cache,
             previous=getattr(self, "_retriever", None),
+            recency_weight=self.settings.retrieval_recency_weight,
         )  # fmt: skip
 
     @classmethod
@@ -408,6 +414,7 @@ class Assistant:
         evidence = score_sentences(
             question, turn.query, turn.context_terms, kind, pool, self._texts,
             self._retriever.keyword.idf, self._vectors, self._embedder.embed_query(turn.query),
+            self._cheap,
         )  # fmt: skip
         if self._cross_encoder is not None:  # a follow-up is judged with what it refers to
             evidence = rerank(turn.query, evidence, self._cross_encoder, self._relevance, when)

@@ -117,10 +117,18 @@ def candidates(
     return out
 
 
-# Credit for a question word found in the sentence before or after instead of in the sentence
-# itself: news prose names its subject once and then says "he said", "the agency said", "the
-# finance minister" (the lede names the role, the next paragraph the person).
-NEAR = 0.4
+@dataclass(frozen=True)
+class Cheap:
+    """The cheap score's weights (``Settings`` fields ``evidence_*``, described there)."""
+
+    similarity: float = 0.4  # cosine of the sentence to the question
+    overlap: float = 0.4  # share of the question's (rarity-weighted) words it holds
+    typed: float = 0.15  # answer-type fit (``Expectation.match``)
+    rank: float = 0.05  # its passage's retrieval rank, 1 / sqrt(rank - best + 1)
+    # Credit for a question word found in the sentence before or after instead of in the
+    # sentence itself: news prose names its subject once and then says "he said", "the agency
+    # said", "the finance minister" (the lede names the role, the next paragraph the person).
+    near: float = 0.4
 
 
 @lru_cache(maxsize=4096)
@@ -175,8 +183,9 @@ def score_sentences(
     idf: dict[str, float],
     vectors: SentenceVectors,
     query_vector: Vectors,
+    cheap: Cheap = Cheap(),
 ) -> list[Sentence]:
-    """Candidate sentences, best first."""
+    """Candidate sentences, best first by the cheap score."""
     rows = candidates(passages, articles, keep_dates=kind is AnswerType.DATE)
     if not rows:
         return []
@@ -191,11 +200,11 @@ def score_sentences(
 
     def overlap(text: str, around: str) -> tuple[float, float]:
         """(the share of the question's weight the sentence holds, that share counting the
-        words of the sentences around it at ``NEAR``)."""
+        words of the sentences around it at ``cheap.near``)."""
         have, near = _term_set(text), _term_set(around)
         own = sum(w if t in have else 0.5 * w if prefix_match(t, have) else 0.0
                   for t, w in weights.items())  # fmt: skip
-        nearby = sum(NEAR * w for t, w in weights.items() if t in near and t not in have)
+        nearby = sum(cheap.near * w for t, w in weights.items() if t in near and t not in have)
         return own / total, (own + nearby) / total
 
     # A sentence sharing no word with the question (or the conversation) is not embedded: it
@@ -230,7 +239,8 @@ def score_sentences(
     for (p, s, e), text, near, sim, lex in zip(rows, texts, arounds, sims, lexical, strict=True):
         typed = expect.match(text, near)
         prior = 1.0 / math.sqrt(p.rank - best_rank + 1)
-        score = 0.4 * float(sim) + 0.4 * lex + 0.15 * typed + 0.05 * prior
+        score = (cheap.similarity * float(sim) + cheap.overlap * lex + cheap.typed * typed
+                 + cheap.rank * prior)  # fmt: skip
         out.append(Sentence(p.article_id, s, e, text, p, float(sim), lex, typed, score, near))
     return distinct(sorted(out, key=lambda x: -x.score))
 

@@ -267,7 +267,7 @@ class HybridRetriever:
 
     def __init__(self, store: Store, embedder: Embedder, *, candidates: int = 40,
                  per_article: int = 3, rrf_k: int = 60, cache: Path | None = None,
-                 previous: HybridRetriever | None = None) -> None:  # fmt: skip
+                 previous: HybridRetriever | None = None, recency_weight: float = 0.3) -> None:  # fmt: skip
         """``previous``: the retriever this one replaces (after the index changed): the terms of
         the chunks it read are not read again."""
         self.store = store
@@ -275,6 +275,7 @@ class HybridRetriever:
         self.candidates = candidates
         self.per_article = per_article
         self.rrf_k = rrf_k
+        self.recency_weight = recency_weight
         known: dict[str, tuple[list[str], list[str]]] | None = None
         if previous is not None:
             known = previous.keyword.terms
@@ -330,7 +331,7 @@ class HybridRetriever:
     def _prior(self, chunk: StoredChunk, query: Query) -> float:
         """Small multiplicative preferences: recent articles when asked as of a date, and the
         articles a conversation is already about."""
-        weight = 1.0 + 0.3 * recency(query.as_of, chunk.published)
+        weight = 1.0 + self.recency_weight * recency(query.as_of, chunk.published)
         if chunk.article_id in query.boost_articles:
             weight *= 1.3
         return weight

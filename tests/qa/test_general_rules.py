@@ -8,13 +8,15 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from fakes import OverlapCrossEncoder
+import pytest
+from fakes import HashEmbedder, OverlapCrossEncoder
 from qa_helpers import fake_assistant, write
 
+from qa import Settings
 from qa.answer import Passage
 from qa.compose import ArticleInfo, attribution
 from qa.constraints import mentions, named, pinned, unmet
-from qa.evidence import Relevance, Sentence, rerank
+from qa.evidence import Cheap, Relevance, Sentence, SentenceVectors, rerank, score_sentences
 from qa.question import AnswerType, answer_type, asking_clause
 from qa.retrieval import recency
 
@@ -167,3 +169,24 @@ def test_a_name_is_mentioned_by_its_other_forms() -> None:
     ):
         assert unmet(question, [(found[0], None)], found) is None
     assert unmet("What did the Bolivian envoy say?", [(found[0], None)], found) is not None
+
+
+def test_the_cheap_score_is_weighted_by_its_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "The port handled 48,000 containers in May. The harbour was busy in May."
+    passage = Passage(1, "a", "", None, None, 0, len(text), text, 0.0)
+    embedder = HashEmbedder()
+    question = "How many containers did the port handle in May?"
+
+    def scores(cheap: Cheap) -> dict[str, float]:
+        found = score_sentences(question, question, (), AnswerType.NUMBER, [passage], {"a": text},
+                                {}, SentenceVectors(embedder), embedder.embed_query(question),
+                                cheap)  # fmt: skip
+        return {s.text: s.score for s in found}
+
+    default, untyped = scores(Cheap()), scores(Cheap(typed=0.0))
+    figure = "The port handled 48,000 containers in May."
+    assert default[figure] - untyped[figure] == pytest.approx(0.15)  # the figure's type credit
+    monkeypatch.setenv("QA_EVIDENCE_TYPE_WEIGHT", "0.3")
+    monkeypatch.setenv("QA_EVIDENCE_NEAR_CREDIT", "0.1")
+    settings = Settings.load()
+    assert (settings.evidence_type_weight, settings.evidence_near_credit) == (0.3, 0.1)
