@@ -421,10 +421,12 @@ class Assistant:
         draft = self._generator.compose(
             question, kind, evidence, self._info, self.settings.refusal_threshold
         )  # fmt: skip
-        cited = [(self._texts[c.article_id], self._info[c.article_id].published)
-                 for c in draft.citations]  # fmt: skip
-        found = [self._texts[a] for a in dict.fromkeys(p.article_id for p in passages)]
-        if not draft.refused and (reason := unmet(question, cited, found)):
+        if not draft.refused and (reason := unmet(
+            question,
+            [(self._texts[c.article_id], self._info[c.article_id].published)
+             for c in draft.citations],
+            [self._texts[a] for a in dict.fromkeys(p.article_id for p in passages)],
+        )):  # fmt: skip
             draft = Draft(REFUSAL, True, notes=[reason])
         return Prepared(question, passages, evidence, draft, round((t1 - t0) * 1000, 1))
 

@@ -30,7 +30,7 @@ _CALENDAR = {w.lower() for w in (*calendar.day_name, *calendar.month_name) if w}
 
 
 def named(question: str) -> list[str]:
-    """The names of the question's asking sentence ("Biden-Zelensky" is two), without days and
+    """The names of the question's asking sentence ("Lions-Bears" is two), without days and
     months (dates are checked as figures)."""
     clause = asking_clause(question).strip()
     found: list[str] = []
@@ -64,10 +64,11 @@ def unmet(question: str, cited: list[tuple[str, str | None]], found: list[str]) 
             for text, published in cited
         ):
             return f"the articles cited never mention {figure}, which the question names"
-    folded = [text.casefold().replace("’", "'") for text in found]
-    for name in named(question):
-        # a word starting with the name's stem: "Russian" is mentioned by "Russia", "Ukrainian"
-        # by "Ukraine", "Peruvian" by "Peru" (irregular forms, "French" for "France", are not)
+    names = named(question)
+    folded = [text.casefold().replace("’", "'") for text in found] if names else []
+    for name in names:
+        # a word starting with the name's stem: "Chilean" is mentioned by "Chile", "Kenyan"
+        # by "Kenya", "Peruvian" by "Peru" (irregular forms, "French" for "France", are not)
         key = re.compile(rf"\b{re.escape(name.casefold()[: max(4, len(name) - 4)])}")
         if folded and not any(key.search(text) for text in folded):
             return f"no article found mentions {name}, which the question names"

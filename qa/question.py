@@ -68,8 +68,8 @@ _ESTIMATE = re.compile(r"\b(estimate|figure|tally|count)s?\b", re.I)
 
 
 def asking_clause(question: str) -> str:
-    """The sentence of ``question`` that asks: news quizzes set the scene first ("Aaron Judge hit
-    his 62nd home run this week. Who holds the record?"). The sentences ending in a question
+    """The sentence of ``question`` that asks: news quizzes set the scene first ("The striker
+    scored his 41st goal this week. Who holds the record?"). The sentences ending in a question
     mark ("How many? Do the reports agree?" asks both), else the last sentence ("Who won? Tell
     me briefly." asks who)."""
     parts = [question[s:e] for s, e in sentence_spans(question)] or [question]
