@@ -10,6 +10,7 @@ should share a Chroma server instead (``QA_CHROMA_URL``).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import os
@@ -251,6 +252,12 @@ class ChromaStore:
         self._bump()
 
     def close(self) -> None:
+        """Release the client (Chroma stops its system when no other client of this process
+        uses it, so the next open reads the index as any other process would) and the lock."""
+        client, self.client = self.client, None
+        if client is not None:
+            with contextlib.suppress(Exception):  # a server that went away has nothing to free
+                client.close()
         if self._lock is not None and self._lock.is_locked:
             self._lock.release()
             self._lock = None
