@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import math
 import re
+import shutil
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -216,6 +217,9 @@ class KeywordIndex:
         if folder:
             with contextlib.suppress(OSError):
                 self._bm25.save(str(folder))
+                for old in folder.parent.glob("bm25-*"):  # earlier chunk sets: never read again
+                    if old != folder:
+                        shutil.rmtree(old, ignore_errors=True)
 
     @staticmethod
     def _idf(texts: list[list[str]]) -> dict[str, float]:

@@ -1,0 +1,23 @@
+"""The keyword index's on-disk cache: read back when the chunks are the same, and only the current
+chunk set's kept (an index that grows all day would otherwise leave one copy per change)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from index.store import StoredChunk
+from qa.retrieval import KeywordIndex
+
+
+def test_the_keyword_cache_keeps_only_the_current_chunk_set(tmp_path: Path) -> None:
+    def chunk(n: int) -> StoredChunk:
+        return StoredChunk(f"c{n}", "a", 0, 10, f"harbour bridge number {n}")
+
+    KeywordIndex([chunk(1), chunk(2)], tmp_path, None)
+    first = {p.name for p in tmp_path.glob("bm25-*")}
+    index = KeywordIndex([chunk(1), chunk(2), chunk(3)], tmp_path, None)
+    now = {p.name for p in tmp_path.glob("bm25-*")}
+    assert len(first) == 1 and len(now) == 1 and first != now
+    assert index.search("bridge")[0].size == 3
+    again = KeywordIndex([chunk(1), chunk(2), chunk(3)], tmp_path, None)  # read from the cache
+    assert {p.name for p in tmp_path.glob("bm25-*")} == now and again.search("harbour")[0].size == 3
