@@ -15,8 +15,8 @@ size, per mode:
   from process start to open done);
 - serving memory: that process's peak RSS after answering (and the server's RSS);
 - ``ask`` p50/p95 over the first ``--limit`` RealTime QA questions without history, asked as of
-  their question date as ``qa eval`` does (extractive, after two untimed warm-up asks), and how
-  often the gold article is among the first five retrieved (hit@5).
+  no day, as in the chat, so that every article competes (extractive, after two untimed warm-up
+  asks), and how often the gold article is among the first five retrieved (hit@5).
 
 The step files (the first records of each corpus) and the indexes live in a scratch folder under
 the system's temp folder, deleted at the end: the benchmark's articles are measured, never kept.
