@@ -201,7 +201,9 @@ class KeywordIndex:
         self.idf = self._idf([self.terms[c.id][1] for c in chunks])
         if not chunks:
             return
-        digest = hashlib.sha256("\n".join(sorted(c.id for c in chunks)).encode()).hexdigest()[:16]
+        # a chunk's id covers its text, not its article's title, which BM25 also reads
+        keys = sorted(f"{c.id}\t{c.title}" for c in chunks)
+        digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16]
         folder = cache / f"bm25-{digest}" if cache else None
         self.chunks.sort(key=lambda c: c.id)
         self.position = {c.id: i for i, c in enumerate(self.chunks)}

@@ -21,3 +21,11 @@ def test_the_keyword_cache_keeps_only_the_current_chunk_set(tmp_path: Path) -> N
     assert index.search("bridge")[0].size == 3
     again = KeywordIndex([chunk(1), chunk(2), chunk(3)], tmp_path, None)  # read from the cache
     assert {p.name for p in tmp_path.glob("bm25-*")} == now and again.search("harbour")[0].size == 3
+
+
+def test_a_retitled_article_is_not_searched_under_its_old_title(tmp_path: Path) -> None:
+    old = StoredChunk("c1", "a", 0, 10, "crews worked all night", title="CNN —")
+    KeywordIndex([old], tmp_path, None)
+    new = StoredChunk("c1", "a", 0, 10, "crews worked all night", title="Harbour bridge reopens")
+    index = KeywordIndex([new], tmp_path, None)  # same chunk id, new title
+    assert index.search("harbour")[0].size == 1
