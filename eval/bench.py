@@ -424,7 +424,7 @@ def code_state() -> dict[str, str | None]:
     return {"commit": commit, "sources_sha256": digest.hexdigest()[:16]}
 
 
-def _versions() -> dict[str, str]:
+def package_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for p in ("torch", "chromadb", "llama-index-core", "sentence-transformers", "transformers"):
         try:
@@ -503,9 +503,9 @@ def run_cli(args: argparse.Namespace, settings: Settings) -> int:
         )
     result["baselines"] = bench.baselines
     result["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform(),
-                         "cpu_model": _cpu_model(), "cpu_flags": cpu_flags(),
+                         "cpu_model": cpu_model(), "cpu_flags": cpu_flags(),
                          "loadavg_1min": dict(bench.loads)}  # fmt: skip
-    result["versions"] = _versions()
+    result["versions"] = package_versions()
     result["notes"] = notes
     result["table"] = text = render(result)
     (bench.out / "bench.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
@@ -550,7 +550,7 @@ def _gold_questions(items: list[GoldItem]) -> list[dict[str, Any]]:
             for i in items]  # fmt: skip
 
 
-def _cpu_model() -> str:
+def cpu_model() -> str:
     """The CPU's model name: figures of the int8 embedder depend on it (see ``cpu_flags``)."""
     try:
         lines = Path("/proc/cpuinfo").read_text(errors="replace").splitlines()

@@ -40,7 +40,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from eval.bench import _cpu_model, _versions, code_state, spawn
+from eval.bench import code_state, cpu_model, package_versions, spawn
 from eval.bench_serve import free_port
 from eval.gold import load_gold
 from eval.metrics import contains, percentile
@@ -321,9 +321,9 @@ def run_cli(args: argparse.Namespace, settings: Settings) -> int:
         "bench": str(bench), "steps": args.steps, "step_articles": cap or None,
         "questions": len(asked[0]), "as_of_question_date": False, "generator": "extractive",
         "modes": modes, "rows": rows, "growth": growth(rows, modes),
-        "machine": {"cpus": os.cpu_count(), "cpu_model": _cpu_model(), "cpu_flags": cpu_flags(),
+        "machine": {"cpus": os.cpu_count(), "cpu_model": cpu_model(), "cpu_flags": cpu_flags(),
                     "loadavg_1min": loads},
-        "versions": _versions(), "code": {"start": code, "end": code_state()}, "notes": [],
+        "versions": package_versions(), "code": {"start": code, "end": code_state()}, "notes": [],
     }  # fmt: skip
     if result["code"]["start"] != result["code"]["end"]:
         result["notes"].append("the code under qa/ or index/ changed during this run: figures"
