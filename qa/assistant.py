@@ -105,7 +105,7 @@ class Assistant:
         self._cheap = Cheap(
             settings.evidence_similarity_weight, settings.evidence_overlap_weight,
             settings.evidence_type_weight, settings.evidence_rank_weight,
-            settings.evidence_near_credit,
+            settings.evidence_near_credit, settings.evidence_embedded_sentences,
         )  # fmt: skip
         self._relevance = Relevance(
             settings.rerank_candidates,

@@ -162,6 +162,19 @@ def singular(word: str) -> str:
 
 _COUNTED = re.compile(r"\bhow many\s+((?:[\w'’-]+\s+){0,4})", re.I)
 _DURATION = re.compile(r"\bhow (?:quickly|fast|long(?! ago))\b|\bover what period\b", re.I)
+# "how much did it cost", "how much was X fined", "the dollar cost": an amount of money (not "how
+# much have prices risen", a share)
+_MONEY_ASKED = re.compile(
+    r"\bhow much\b(?:\s+[\w'’-]+){0,12}?\s+(?:cost|costs|pay|paid|spend|spent|earn|earned|sell|"
+    r"sold|fined?|charged?|worth|budget|damages?|owe|owed)\b|\bdollars?\b"
+    r"|\b(?:what|which) (?:is|was|were|are) the (?:[\w-]+ ){0,2}(?:cost|price|budget|fine|salary)\b",
+    re.I,
+)
+_MONEY = re.compile(
+    r"[$€£¥]\s?\d|\b\d[\d,.]*\s*(?:thousand|million|billion|trillion)?\s*"
+    r"(?:dollars?|euros?|pounds?|yen|yuan|rupees?|francs?)\b|\b(?:US\$|USD|EUR|GBP)\s?\d",
+    re.I,
+)
 _ROLE = re.compile(
     r"\b(minister|spokes(?:man|woman|person)|president|secretary|general|ambassador|chairman|"
     r"chancellor|analyst|correspondent|director|envoy|premier|governor|mayor|chief)\b",
@@ -179,6 +192,8 @@ def focus_noun(question: str, kind: AnswerType) -> str | None:
     must name that role)."""
     if kind is AnswerType.NUMBER and _DURATION.search(question):
         return "time"
+    if kind is AnswerType.NUMBER and _MONEY_ASKED.search(question):
+        return "money"
     if kind is AnswerType.NUMBER and (m := _COUNTED.search(question)):
         # the head of the counted phrase: "how many positive monkeypox cases are" -> "case"
         head = None
@@ -269,6 +284,8 @@ class Expectation:
         return 1.0 if fits else -1.0
 
     def _number_fit(self, text: str, found: set[str]) -> float:
+        if self.focus == "money":
+            return 1.0 if _MONEY.search(text) else 0.0
         if self.focus == "time":
             return (
                 1.0

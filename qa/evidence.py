@@ -129,6 +129,8 @@ class Cheap:
     # sentence itself: news prose names its subject once and then says "he said", "the agency
     # said", "the finance minister" (the lede names the role, the next paragraph the person).
     near: float = 0.4
+    # At most this many sentences are embedded, those holding the most of the question's words.
+    embedded: int = 40
 
 
 @lru_cache(maxsize=4096)
@@ -230,6 +232,9 @@ def score_sentences(
         [shares[i] for i in keep],
     )
     embed = [i for i, (own, _) in enumerate(shares) if own > 0 or not weights]
+    if len(embed) > cheap.embedded:  # the rest would need the similarity to win, and lack words
+        kept = sorted(embed, key=lambda i: (-shares[i][0], rows[i][0].rank))[: cheap.embedded]
+        embed = sorted(kept)
     sims = _similarities([rows[i] for i in embed], [texts[i] for i in embed], vectors,
                          query_vector, None if query == question else question)  # fmt: skip
     sims = _scatter(sims, embed, len(rows))

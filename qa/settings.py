@@ -123,6 +123,15 @@ class Settings(BaseSettings):
         description="Share of a question word's weight credited when it is in the sentence"
         " before or after rather than in the sentence ('he said' after the sentence naming him).",
     )
+    evidence_embedded_sentences: int = Field(
+        40,
+        ge=1,
+        le=10_000,
+        description="Cheap evidence score: at most this many sentences, those holding the most of"
+        " the question's words, are embedded for their similarity; the rest score 0 on it."
+        " Embedding evidence sentences is most of an answer's time on CPUs without int8"
+        " dot-product instructions (AVX2 only).",
+    )
     retrieval_recency_weight: float = Field(
         0.3,
         ge=0.0,

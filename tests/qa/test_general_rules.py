@@ -16,6 +16,7 @@ from qa import Settings
 from qa.answer import Passage
 from qa.compose import ArticleInfo, attribution
 from qa.constraints import mentions, named, pinned, unmet
+from qa.entities import expectation, focus_noun
 from qa.evidence import Cheap, Relevance, Sentence, SentenceVectors, rerank, score_sentences
 from qa.question import AnswerType, answer_type, asking_clause
 from qa.retrieval import recency
@@ -190,3 +191,57 @@ def test_the_cheap_score_is_weighted_by_its_settings(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("QA_EVIDENCE_NEAR_CREDIT", "0.1")
     settings = Settings.load()
     assert (settings.evidence_type_weight, settings.evidence_near_credit) == (0.3, 0.1)
+
+
+def test_a_question_about_money_wants_an_amount_of_money() -> None:
+    for question in (
+        "How much did the museum pay for the painting?",
+        "The storm caused how much in damages?",
+        "What was the production budget of the film?",
+        "How many dollars did the city spend?",
+    ):
+        kind = answer_type(question)
+        assert kind is AnswerType.NUMBER and focus_noun(question, kind) == "money", question
+    expect = expectation("How much was the airline fined?", AnswerType.NUMBER)
+    assert expect.match("The regulator fined it 405 million euro on Friday.") == 1.0
+    assert expect.match("It was fined $2.5m over 1,200 late flights.") == 1.0
+    assert expect.match("The airline was fined over 1,200 late flights.") == 0.0
+    # a share is not money: "how much have prices risen" keeps the plain number rule
+    assert focus_noun("How much have bread prices risen?", AnswerType.NUMBER) is None
+
+
+def test_no_amount_of_money_in_the_evidence_is_a_refusal(tmp_path: Path) -> None:
+    text = (
+        "Ferry recall widens\ndate 2022-06-15\n\nThe operator recalled 1,200 ferries on Friday"
+        " over a faulty steering part, and said repairs would take about 3 months."
+    )
+    assistant = fake_assistant(write(tmp_path / "news", {"ferry.txt": text}), tmp_path / "home")
+    assert not assistant.ask("How many ferries did the operator recall?").refused
+    answer = assistant.ask("How much will the ferry recall cost the operator?")
+    assert answer.refused, answer.text
+
+
+def test_only_the_sentences_holding_most_question_words_are_embedded() -> None:
+    sentences = [
+        f"Sentence {i} names the harbour and {'the port ' * (i % 3)}ships." for i in range(9)
+    ]
+    text = " ".join(sentences)
+    passage = Passage(1, "a", "A", None, None, 0, len(text), text, 0.1)
+    embedder = HashEmbedder()
+    seen: list[int] = []
+
+    class Counting(SentenceVectors):
+        def get(self, texts: list[str]):  # type: ignore[no-untyped-def]
+            seen.append(len(texts))
+            return super().get(texts)
+
+    question = "Which ships used the port and the harbour?"
+    for cap, expected in ((3, 3), (100, 9)):
+        seen.clear()
+        out = score_sentences(question, question, (), AnswerType.OTHER, [passage], {"a": text},
+                              {}, Counting(embedder), embedder.embed_query(question),
+                              Cheap(embedded=cap))  # fmt: skip
+        assert seen == [expected] and len(out) == 9
+        embedded = [s for s in out if s.semantic != 0.0]
+        assert len(embedded) == expected
+        assert cap == 100 or all("port" in s.text for s in embedded)
