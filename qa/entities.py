@@ -165,7 +165,7 @@ _DURATION = re.compile(r"\bhow (?:quickly|fast|long(?! ago))\b|\bover what perio
 # "how much did it cost", "how much was X fined", "the dollar cost": an amount of money (not "how
 # much have prices risen", a share)
 _MONEY_ASKED = re.compile(
-    r"\bhow much\b(?:\s+[\w'’-]+){0,12}?\s+(?:cost|costs|pay|paid|spend|spent|earn|earned|sell|"
+    r"\bhow much\b[^?;]{0,120}?\b(?:cost|costs|pay|paid|spend|spent|earn|earned|sell|"
     r"sold|fined?|charged?|worth|budget|damages?|owe|owed)\b|\bdollars?\b"
     r"|\b(?:what|which) (?:is|was|were|are) the (?:[\w-]+ ){0,2}(?:cost|price|budget|fine|salary)\b",
     re.I,

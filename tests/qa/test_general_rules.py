@@ -199,6 +199,7 @@ def test_a_question_about_money_wants_an_amount_of_money() -> None:
         "The storm caused how much in damages?",
         "What was the production budget of the film?",
         "How many dollars did the city spend?",
+        'How much did "Harbour: Part Two" (the sequel) earn at the box office?',
     ):
         kind = answer_type(question)
         assert kind is AnswerType.NUMBER and focus_noun(question, kind) == "money", question
