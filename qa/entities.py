@@ -188,8 +188,8 @@ _VERBS = {
 
 def focus_noun(question: str, kind: AnswerType) -> str | None:
     """What the answer must be about: the counted noun of "how many troops", a time unit for
-    "how quickly", or the role of "who is the foreign minister" (the sentence naming someone
-    must name that role)."""
+    "how quickly", an amount of money ("money") for "how much did it cost", or the role of
+    "who is the foreign minister" (the sentence naming someone must name that role)."""
     if kind is AnswerType.NUMBER and _DURATION.search(question):
         return "time"
     if kind is AnswerType.NUMBER and _MONEY_ASKED.search(question):
