@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from qa.question import AnswerType, date_grain
+from qa.question import PRICE_ASKED, AnswerType, date_grain
 from qa.retrieval import terms
 
 _MONTH = (
@@ -166,8 +166,7 @@ _DURATION = re.compile(r"\bhow (?:quickly|fast|long(?! ago))\b|\bover what perio
 # much have prices risen", a share)
 _MONEY_ASKED = re.compile(
     r"\bhow much\b[^?;]{0,120}?\b(?:cost|costs|pay|paid|spend|spent|earn|earned|sell|"
-    r"sold|fined?|charged?|worth|budget|damages?|owe|owed)\b|\bdollars?\b"
-    r"|\b(?:what|which) (?:is|was|were|are) the (?:[\w-]+ ){0,2}(?:cost|price|budget|fine|salary)\b",
+    rf"sold|fined?|charged?|worth|budget|damages?|owe|owed)\b|\bdollars?\b|{PRICE_ASKED.pattern}",
     re.I,
 )
 _MONEY = re.compile(

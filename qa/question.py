@@ -28,13 +28,17 @@ _ROLES = (
     r"executive|owner|manager|captain|prosecutor|attorney|candidate|actor|actress|singer|author|"
     r"pilot|suspect|victim|member"
 )
+# "What was the budget / price / fine of ...": a number, and an amount of money (qa.entities)
+PRICE_ASKED = re.compile(
+    r"\b(?:what|which) (?:is|was|were|are) the (?:[\w-]+ ){0,2}(?:cost|price|budget|fine|salary)\b",
+    re.I,
+)
 _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.NUMBER, re.compile(
         r"\bhow (many|much|large|big|quickly|fast|often|old|long(?! ago))\b"
         r"|\bwhat (number|percentage|share|figure|amount)s?\b|\bover what period\b"
         r"|\b(number|count|size|tally|population) of\b|\bwhat was the (death )?toll\b"
-        r"|\b(what|which) (is|was|were|are) the ([\w-]+ ){0,2}(cost|price|budget|fine|salary)\b",
-        re.I)),
+        rf"|{PRICE_ASKED.pattern}", re.I)),
     (AnswerType.DATE, re.compile(
         r"^\s*(and\s+)?when\b|\b(what|which) (calendar )?(date|day|year|month|time)\b"
         r"|\bon (which|what) (day|date)\b|\bby when\b|\bhow (soon|long ago)\b", re.I)),
