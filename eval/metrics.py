@@ -10,11 +10,17 @@ from statistics import median
 from typing import Any
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
+_POSSESSIVE = re.compile(r"(?<=\w)'s\b")
+_JOINER = re.compile(r"(?<=\w)[-‐‑–—/](?=\w)")
 
 
 def normalize(text: str) -> str:
-    """Lower case, no punctuation, no articles, single spaces (the SQuAD normalisation)."""
+    """Lower case, no punctuation, no articles, single spaces (the SQuAD normalisation), except
+    that a possessive 's goes and a hyphen, dash or slash between words parts them: deleting
+    them in place made "Brazil's" the word "brazils" and "17-year-old" "17yearold", so an
+    answer naming Brazil or 17 did not contain "Brazil" or "17"."""
     text = text.lower().replace("’", "'").replace("“", "").replace("”", "")
+    text = _JOINER.sub(" ", _POSSESSIVE.sub("", text))
     text = "".join(ch for ch in text if ch not in set(string.punctuation))
     return " ".join(_ARTICLES.sub(" ", text).split())
 

@@ -49,6 +49,12 @@ def test_squad_normalisation_and_scores() -> None:
     assert contains("Russia has amassed more than 94,000 troops.", "94,000")
     assert not contains("Russia has 194,000 troops", "94,000")
     assert token_f1("more than 94,000 troops", "94,000 troops") == pytest.approx(2 / 3)
+    # a possessive or a hyphenated word still holds the name or figure it is made of
+    assert contains("Brazil’s polarizing presidential race will go to a run-off.", "Brazil")
+    assert contains("A 17-year-old has become the youngest pilot.", "17")
+    assert contains("Macy's said", "Macy’s") and contains("after 9/11", "9/11")
+    assert not contains("Brazilian voters went to the polls.", "Brazil")
+    assert not contains("A 17.5-tonne truck", "17")
     assert reciprocal_rank(["b", "a"], {"a"}) == 0.5
     assert reciprocal_rank(["b"], {"a"}) == 0.0
 
