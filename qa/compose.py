@@ -22,6 +22,9 @@ REFUSAL = "The indexed articles don't answer this."
 # credit (up to 0.15 of a score), so its refusal threshold is this much lower. Calibrated on
 # both gold sets: seed refusal recall unchanged (16 of 17), realtimeqa false refusals 11 -> 6.
 UNTYPED_ALLOWANCE = 0.05
+# ``Expectation.match`` of a sentence that names the role asked about for someone else (another
+# nation's minister): the best evidence answering that way means the articles do not answer.
+CONTRADICTS = -1.0
 
 
 @dataclass(frozen=True)
@@ -213,6 +216,8 @@ class ExtractiveGenerator:
         if reason := missing_answer(kind, evidence, threshold, question):
             return Draft(REFUSAL, True, notes=[reason])
         best = evidence[0]
+        if best.typed <= CONTRADICTS:  # "China's defence minister" for Australia's
+            return Draft(REFUSAL, True, notes=["the answering sentence is about someone else"])
         compare = bool(_COMPARE.search(question))
         # "did X say": X's figure, not a survey
         if compare or not _ATTRIBUTED.search(question):

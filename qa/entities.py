@@ -270,16 +270,23 @@ class Expectation:
         if not mentions:
             return 0.0
         asked = set(self.qualifiers)
+        if not asked:  # "which minister": any minister ("Peruvian Trade Minister Ana Torres")
+            return 1.0
         fits = False
         for before in mentions:
             words = {w.lower() for w in before}
+            # every qualifier asked is there ("CNN Senior International Correspondent" for
+            # "which CNN correspondent"): other capitalised words are the title's own
+            if all(q in words or prefix_match(q, words) for q in asked):
+                fits = True
+                break
             # another named qualifier ("Peruvian Finance Minister" for Chile's): not the one asked
             named = {w.lower() for w in before if w[:1].isupper()} - _FILLER
             if any(w not in asked and not prefix_match(w, asked) for w in named):
                 continue
             # the word just before the role ("finance") must be there; a country or party asked
             # about is often named elsewhere in the article
-            fits |= not asked or self.qualifiers[-1] in words
+            fits |= self.qualifiers[-1] in words
         return 1.0 if fits else -1.0
 
     def _number_fit(self, text: str, found: set[str]) -> float:

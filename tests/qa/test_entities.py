@@ -52,6 +52,11 @@ def test_a_role_with_another_named_qualifier_contradicts_the_question() -> None:
     # the country is often named elsewhere: the role alone still fits
     assert fit(q, "Finance Minister Mario Soto said prices would fall.") == 1.0
     assert fit(q, "Prices will fall, Chile's trade minister, Ana Ruiz, said.") == -1.0
+    # every qualifier asked is there: the other capitalised words are the title's own
+    q = "Which Reuters correspondent asked the minister about tariffs?"
+    asked = "It was a reply to a question by Reuters Senior Trade Correspondent Jane Doe."
+    assert fit(q, asked) == 1.0
+    assert fit(q, "It was a reply to a question by AP Senior Trade Correspondent Jo Li.") == -1.0
     # a name before a comma is not the role's qualifier
     q = "Who is the city's press secretary who denied the report?"
     assert fit(q, "It was denied in Lyon, city press secretary Marc Roux said.") == 1.0

@@ -5,16 +5,18 @@ an article's body rather than its headline."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fakes import HashEmbedder, OverlapCrossEncoder
 from qa_helpers import fake_assistant, write
 
 from qa import Settings
 from qa.answer import Passage
-from qa.compose import ArticleInfo, attribution
+from qa.compose import ArticleInfo, ExtractiveGenerator, attribution
 from qa.constraints import mentions, named, pinned, unmet
 from qa.entities import expectation, focus_noun
 from qa.evidence import Cheap, Relevance, Sentence, SentenceVectors, rerank, score_sentences
@@ -222,6 +224,23 @@ def test_no_amount_of_money_in_the_evidence_is_a_refusal(tmp_path: Path) -> None
     assert answer.refused, answer.text
 
 
+def test_the_role_asked_about_held_by_someone_else_is_a_refusal() -> None:
+    question = "Which Chilean trade minister opened the harbour summit?"
+    expect = expectation(question, AnswerType.PERSON)
+    other = "Peruvian Trade Minister Ana Torres opened the harbour summit on Friday."
+    host = "Port director Luis Vega welcomed the delegates to the harbour summit."
+    assert expect.match(other) == -1.0 and expect.match(host) > 0
+    evidence = [replace(_sentence(text, "2022-06-15"), typed=expect.match(text), score=0.6)
+                for text in (other, host)]  # fmt: skip
+    info = {"2022-06-15": ArticleInfo("Summit", "2022-06-15", None)}
+    draft = ExtractiveGenerator().compose(question, AnswerType.PERSON, evidence, info, 0.42)
+    assert draft.refused and draft.notes == ["the answering sentence is about someone else"]
+    answered = ExtractiveGenerator().compose(
+        question, AnswerType.PERSON, evidence[::-1], info, 0.42
+    )
+    assert not answered.refused and answered.text.startswith(host)
+
+
 def test_only_the_sentences_holding_most_question_words_are_embedded() -> None:
     sentences = [
         f"Sentence {i} names the harbour and {'the port ' * (i % 3)}ships." for i in range(9)
@@ -246,3 +265,32 @@ def test_only_the_sentences_holding_most_question_words_are_embedded() -> None:
         embedded = [s for s in out if s.semantic != 0.0]
         assert len(embedded) == expected
         assert cap == 100 or all("port" in s.text for s in embedded)
+
+
+def test_the_opening_sentence_of_a_leading_article_is_judged_too() -> None:
+    text = (
+        "Sports desk —\n\nHerons take the trophy\n\nThe Harbor Herons beat the Valley Owls 3-1"
+        " to lift the league trophy."
+        "\n\nThe league final was played in the rain. Fans of the league final sang all night."
+        " The final of the league drew a record crowd. Tickets for the league final sold out."
+    )
+    passage = Passage(1, "a", "A", None, None, 0, len(text), text, 0.1)
+    embedder = HashEmbedder()
+    question = "Which club won the league final?"
+    evidence = score_sentences(question, question, (), AnswerType.OTHER, [passage], {"a": text},
+                               {}, SentenceVectors(embedder), embedder.embed_query(question))  # fmt: skip
+    lede = next(s for s in evidence if "Herons" in s.text)
+    assert lede.place == 2 and evidence.index(lede) >= 2  # the cheap score ranks it low
+    read: list[list[str]] = []
+
+    class KnowsWhoWon:  # a cross-encoder that knows a win when it reads one
+        model_id = "knows-who-won"
+
+        def score(self, query: str, texts: list[str]) -> np.ndarray:
+            read.append(texts)
+            return np.array([5.0 if " beat " in t else 0.0 for t in texts], dtype=np.float32)
+
+    assert rerank(question, evidence, KnowsWhoWon(), Relevance(2, 0.0))[0] is not lede
+    ordered = rerank(question, evidence, KnowsWhoWon(), Relevance(2, 0.0, lede_articles=1))
+    assert ordered[0].text == lede.text and len(read[-1]) == 3
+    assert sorted(s.text for s in ordered) == sorted(s.text for s in evidence)  # none lost
