@@ -111,7 +111,6 @@ class Assistant:
             settings.rerank_candidates,
             settings.relevance_typed_weight,
             settings.relevance_recency_weight,
-            lede_articles=settings.rerank_lede_articles,
         )
         self._cross_encoder = cross_encoder
         if cross_encoder is None and settings.rerank_candidates:

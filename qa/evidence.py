@@ -56,7 +56,6 @@ class Sentence:
     score: float  # the cheap score: how much the sentence is about the question's topic
     around: str = ""  # the sentences just before and after (see ``window``)
     relevance: float | None = None  # the cross-encoder's logit, for the sentences it read
-    place: int = 0  # its place among its article's sentences (0 = the first: title, dateline)
 
 
 class SentenceVectors:
@@ -145,11 +144,6 @@ def _article_spans(text: str) -> tuple[list[int], list[tuple[int, int]]]:
 @lru_cache(maxsize=20_000)
 def _term_set(text: str) -> frozenset[str]:
     return frozenset(terms(text))
-
-
-def place(text: str, start: int) -> int:
-    """The index of the sentence of ``text`` that holds offset ``start``."""
-    return max(0, bisect_right(_article_spans(text)[0], start) - 1)
 
 
 def window(text: str, start: int, end: int) -> str:
@@ -252,8 +246,7 @@ def score_sentences(
         prior = 1.0 / math.sqrt(p.rank - best_rank + 1)
         score = (cheap.similarity * float(sim) + cheap.overlap * lex + cheap.typed * typed
                  + cheap.rank * prior)  # fmt: skip
-        out.append(Sentence(p.article_id, s, e, text, p, float(sim), lex, typed, score, near,
-                            place=place(articles[p.article_id], s)))  # fmt: skip
+        out.append(Sentence(p.article_id, s, e, text, p, float(sim), lex, typed, score, near))
     return distinct(sorted(out, key=lambda x: -x.score))
 
 
@@ -277,33 +270,18 @@ class Relevance:
     typed_weight: float  # logits added per unit of answer-type fit (``Expectation.match``)
     recency_weight: float = 0.0  # logits added per unit of ``recency`` (asked as of a day)
     max_question_chars: int = 400  # it reads at most 256 word pieces, sentence included
-    # It also reads the best opening sentence (one of the first ``lede_sentences`` of the
-    # article, title and dateline included) of each of the ``lede_articles`` best-ranked
-    # articles whose opening the cheap score left out: news states its main fact first ("The
-    # Colorado Avalanche defeated the Tampa Bay Lightning ... to win the Stanley Cup"), often in
-    # other words than the question's.
-    lede_articles: int = 0
-    lede_sentences: int = 3
 
 
 def rerank(question: str, evidence: list[Sentence], encoder: CrossEncoder, how: Relevance,
            as_of: date | None = None) -> list[Sentence]:  # fmt: skip
     """``evidence`` (best first by the cheap score) with its first ``how.candidates`` sentences
-    and the leading articles' openings (``Relevance.lede_articles``) judged by ``encoder`` and
-    put first, ordered by relevance plus answer-type fit plus, when asked as of a day, how
-    recent the sentence's article was then (the cross-encoder reads no dates: "this week's"
-    story and last year's read alike to it); the rest follow in their cheap order."""
+    judged by ``encoder`` and put first, ordered by relevance plus answer-type fit plus, when
+    asked as of a day, how recent the sentence's article was then (the cross-encoder reads no
+    dates: "this week's" story and last year's read alike to it); the rest follow in their
+    cheap order."""
     head = evidence[: how.candidates]
     if not head:
         return evidence
-    opening = [s for s in evidence if s.place < how.lede_sentences]
-    read = {s.article_id for s in head if s.place < how.lede_sentences}
-    ledes: list[Sentence] = []  # the best opening sentence of each leading article
-    for article in _articles_by_rank(evidence)[: how.lede_articles]:
-        if article not in read:
-            ledes += [s for s in opening if s.article_id == article][:1]
-    rest = [s for s in evidence[how.candidates :] if all(s is not lede for lede in ledes)]
-    head += ledes
     logits = encoder.score(question[: how.max_question_chars], [s.text for s in head])
     judged = [replace(s, relevance=float(x)) for s, x in zip(head, logits, strict=True)]
 
@@ -312,10 +290,4 @@ def rerank(question: str, evidence: list[Sentence], encoder: CrossEncoder, how: 
         return float(s.relevance or 0.0) + how.typed_weight * s.typed + how.recency_weight * fresh
 
     judged.sort(key=lambda s: -order(s))
-    return judged + rest
-
-
-def _articles_by_rank(evidence: list[Sentence]) -> list[str]:
-    """The evidence's articles, best-ranked passage first."""
-    ranked = sorted(evidence, key=lambda s: s.passage.rank)
-    return list(dict.fromkeys(s.article_id for s in ranked))
+    return judged + evidence[how.candidates :]

@@ -82,16 +82,6 @@ class Settings(BaseSettings):
         " 0.549 / 0.539, citation precision 0.516 / 0.526 / 0.526. Each costs ~25 ms of the 2"
         " cores with AVX-512 VNNI, ~45 ms with AVX2 only.",
     )
-    rerank_lede_articles: int = Field(
-        3,
-        ge=0,
-        le=20,
-        description="The cross-encoder also reads the best opening sentence (title, dateline or"
-        " first sentence) of each of this many best-ranked articles, when the cheap score left"
-        " their openings out: news states its main fact first, often in other words than the"
-        " question's. News suite with 0 / 3: strict accuracy 0.324 / 0.333, citation precision"
-        " 0.526 / 0.536, accuracy 0.608 both; seeds unchanged. At most 3 more pairs to read.",
-    )
     relevance_typed_weight: float = Field(
         1.0,
         ge=0.0,

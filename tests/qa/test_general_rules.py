@@ -9,7 +9,6 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pytest
 from fakes import HashEmbedder, OverlapCrossEncoder
 from qa_helpers import fake_assistant, write
@@ -265,32 +264,3 @@ def test_only_the_sentences_holding_most_question_words_are_embedded() -> None:
         embedded = [s for s in out if s.semantic != 0.0]
         assert len(embedded) == expected
         assert cap == 100 or all("port" in s.text for s in embedded)
-
-
-def test_the_opening_sentence_of_a_leading_article_is_judged_too() -> None:
-    text = (
-        "Sports desk —\n\nHerons take the trophy\n\nThe Harbor Herons beat the Valley Owls 3-1"
-        " to lift the league trophy."
-        "\n\nThe league final was played in the rain. Fans of the league final sang all night."
-        " The final of the league drew a record crowd. Tickets for the league final sold out."
-    )
-    passage = Passage(1, "a", "A", None, None, 0, len(text), text, 0.1)
-    embedder = HashEmbedder()
-    question = "Which club won the league final?"
-    evidence = score_sentences(question, question, (), AnswerType.OTHER, [passage], {"a": text},
-                               {}, SentenceVectors(embedder), embedder.embed_query(question))  # fmt: skip
-    lede = next(s for s in evidence if "Herons" in s.text)
-    assert lede.place == 2 and evidence.index(lede) >= 2  # the cheap score ranks it low
-    read: list[list[str]] = []
-
-    class KnowsWhoWon:  # a cross-encoder that knows a win when it reads one
-        model_id = "knows-who-won"
-
-        def score(self, query: str, texts: list[str]) -> np.ndarray:
-            read.append(texts)
-            return np.array([5.0 if " beat " in t else 0.0 for t in texts], dtype=np.float32)
-
-    assert rerank(question, evidence, KnowsWhoWon(), Relevance(2, 0.0))[0] is not lede
-    ordered = rerank(question, evidence, KnowsWhoWon(), Relevance(2, 0.0, lede_articles=1))
-    assert ordered[0].text == lede.text and len(read[-1]) == 3
-    assert sorted(s.text for s in ordered) == sorted(s.text for s in evidence)  # none lost
