@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from qa.answer import Citation, Disagreement, Figure
-from qa.entities import entities, names, singular, sources
+from qa.entities import CONTRADICTS, entities, names, singular, sources
 from qa.evidence import Sentence
 from qa.question import AnswerType
 from qa.retrieval import terms
@@ -22,9 +22,6 @@ REFUSAL = "The indexed articles don't answer this."
 # credit (up to 0.15 of a score), so its refusal threshold is this much lower. Calibrated on
 # both gold sets: seed refusal recall unchanged (16 of 17), realtimeqa false refusals 11 -> 6.
 UNTYPED_ALLOWANCE = 0.05
-# ``Expectation.match`` of a sentence that names the role asked about for someone else (another
-# nation's minister): the best evidence answering that way means the articles do not answer.
-CONTRADICTS = -1.0
 
 
 @dataclass(frozen=True)
@@ -216,7 +213,7 @@ class ExtractiveGenerator:
         if reason := missing_answer(kind, evidence, threshold, question):
             return Draft(REFUSAL, True, notes=[reason])
         best = evidence[0]
-        if best.typed <= CONTRADICTS:  # "China's defence minister" for Australia's
+        if best.typed <= CONTRADICTS:  # the best evidence is about someone else: no answer
             return Draft(REFUSAL, True, notes=["the answering sentence is about someone else"])
         compare = bool(_COMPARE.search(question))
         # "did X say": X's figure, not a survey

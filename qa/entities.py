@@ -218,6 +218,11 @@ def _role_context(text: str, role: str) -> list[list[str]]:
     return out
 
 
+# ``Expectation.match`` of a sentence that names the role asked about for someone else ("China's
+# defence minister" for Australia's): it contradicts the question.
+CONTRADICTS = -1.0
+
+
 @dataclass(frozen=True)
 class Expectation:
     """What a sentence must hold to answer the question: a thing of ``kind`` not already in the
@@ -287,7 +292,7 @@ class Expectation:
             # the word just before the role ("finance") must be there; a country or party asked
             # about is often named elsewhere in the article
             fits |= self.qualifiers[-1] in words
-        return 1.0 if fits else -1.0
+        return 1.0 if fits else CONTRADICTS
 
     def _number_fit(self, text: str, found: set[str]) -> float:
         if self.focus == "money":
