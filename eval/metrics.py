@@ -12,6 +12,7 @@ from typing import Any
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _POSSESSIVE = re.compile(r"(?<=\w)'s\b")
 _JOINER = re.compile(r"(?<=\w)[-‐‑–—/](?=\w)")
+_PUNCTUATION = frozenset(string.punctuation)
 
 
 def normalize(text: str) -> str:
@@ -21,7 +22,7 @@ def normalize(text: str) -> str:
     answer naming Brazil or 17 did not contain "Brazil" or "17"."""
     text = text.lower().replace("’", "'").replace("“", "").replace("”", "")
     text = _JOINER.sub(" ", _POSSESSIVE.sub("", text))
-    text = "".join(ch for ch in text if ch not in set(string.punctuation))
+    text = "".join(ch for ch in text if ch not in _PUNCTUATION)
     return " ".join(_ARTICLES.sub(" ", text).split())
 
 
