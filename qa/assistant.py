@@ -35,7 +35,15 @@ from qa.concurrency import ReadWriteGate
 from qa.constraints import unmet
 from qa.crossencoder import CrossEncoder
 from qa.entities import load_inflect
-from qa.evidence import Cheap, Relevance, Sentence, SentenceVectors, rerank, score_sentences
+from qa.evidence import (
+    Cheap,
+    Relevance,
+    Sentence,
+    SentenceVectors,
+    rerank,
+    score_sentences,
+    with_antecedent,
+)
 from qa.generation import LLMGenerator, Worded
 from qa.grounding import similarities, split_answer, support_score
 from qa.llm import LLM, LLMUnavailable
@@ -111,6 +119,7 @@ class Assistant:
             settings.rerank_candidates,
             settings.relevance_typed_weight,
             settings.relevance_recency_weight,
+            antecedent_gain=settings.antecedent_gain,
         )
         self._cross_encoder = cross_encoder
         if cross_encoder is None and settings.rerank_candidates:
@@ -418,6 +427,8 @@ class Assistant:
         )  # fmt: skip
         if self._cross_encoder is not None:  # a follow-up is judged with what it refers to
             evidence = rerank(turn.query, evidence, self._cross_encoder, self._relevance, when)
+            evidence = with_antecedent(turn.query, evidence, self._texts, self._cross_encoder,
+                                       self._relevance)  # fmt: skip
         draft = self._generator.compose(
             question, kind, evidence, self._info, self.settings.refusal_threshold
         )  # fmt: skip

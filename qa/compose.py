@@ -221,6 +221,10 @@ class ExtractiveGenerator:
             disagreement, quantity = self._disagreement(question, kind, evidence, compare)
             if disagreement:
                 return self._compose_disagreement(disagreement, quantity, info, evidence)
+        if (
+            best.antecedent is not None and self.max_sentences > 1
+        ):  # the sentence before names what this one says of it
+            return self._compose_plain([best.antecedent, best], info)
         chosen = [best, *self._neighbour(kind, best, evidence)]
         pinned = set(figures(question))  # "which body said the port handled 48,000 containers"
         for s in evidence[1:]:  # best first, by the cross-encoder's judgement

@@ -221,6 +221,8 @@ def _role_context(text: str, role: str) -> list[list[str]]:
 # ``Expectation.match`` of a sentence that names the role asked about for someone else ("China's
 # defence minister" for Australia's): it contradicts the question.
 CONTRADICTS = -1.0
+# ... of a sentence that holds the thing asked for, as the question asks for it.
+FITS = 1.0
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from index.embedding import Embedder, Vectors
 from qa.answer import Passage
 from qa.boilerplate import is_boilerplate
 from qa.crossencoder import CrossEncoder
-from qa.entities import FRAME, expectation, prefix_match
+from qa.entities import FITS, FRAME, expectation, prefix_match
 from qa.question import AnswerType
 from qa.retrieval import recency, terms
 
@@ -56,6 +56,9 @@ class Sentence:
     score: float  # the cheap score: how much the sentence is about the question's topic
     around: str = ""  # the sentences just before and after (see ``window``)
     relevance: float | None = None  # the cross-encoder's logit, for the sentences it read
+    # The sentence before it, when the answer needs it ("HBO's "Succession" comes out on top." /
+    # "The show ... leads the nominations."): see ``with_antecedent``.
+    antecedent: Sentence | None = None
 
 
 class SentenceVectors:
@@ -269,6 +272,9 @@ class Relevance:
     candidates: int  # the best sentences by the cheap score that it reads
     typed_weight: float  # logits added per unit of answer-type fit (``Expectation.match``)
     recency_weight: float = 0.0  # logits added per unit of ``recency`` (asked as of a day)
+    # Logits the best sentence must gain when read after the sentence before it for that one
+    # to be quoted with it (``with_antecedent``); None: never.
+    antecedent_gain: float | None = None
     max_question_chars: int = 400  # it reads at most 256 word pieces, sentence included
 
 
@@ -291,3 +297,40 @@ def rerank(question: str, evidence: list[Sentence], encoder: CrossEncoder, how: 
 
     judged.sort(key=lambda s: -order(s))
     return judged + evidence[how.candidates :]
+
+
+def with_antecedent(question: str, evidence: list[Sentence], articles: dict[str, str],
+                    encoder: CrossEncoder, how: Relevance) -> list[Sentence]:  # fmt: skip
+    """``evidence`` with its best sentence given the sentence before it in its article
+    (``antecedent``) when the best lacks the kind of thing asked for (its answer-type fit is
+    below full: no name for "which company", no figure for "how many") and the cross-encoder
+    finds the two together answer the question better than the best alone, by at least
+    ``how.antecedent_gain`` logits. News prose names a thing once and then refers back to it:
+    "Acme Foods recalled 2 million jars of peanut butter." / "The company says the jars ...".
+    A best sentence that holds the kind of thing asked for answers by itself, and the sentence
+    the answer quotes next is then as often the one that completes it. One more pair for the
+    cross-encoder, run only when the test on the fit passes."""
+    best = evidence[0] if evidence else None
+    if (
+        best is None or best.relevance is None or how.antecedent_gain is None
+        or best.typed >= FITS
+    ):  # fmt: skip
+        return evidence
+    text = articles[best.article_id]
+    starts, spans = _article_spans(text)
+    at = bisect_right(starts, best.start) - 1
+    if at < 1:
+        return evidence
+    start, end = spans[at - 1]
+    if m := _DATE_MARKER.match(text, start, end):  # the loader's "date YYYY-MM-DD" marker
+        start = m.end()
+    before = text[start:end]
+    if len(_term_set(before)) < 3 or is_boilerplate(before):
+        return evidence
+    pair = before + " " + best.text
+    logit = float(encoder.score(question[: how.max_question_chars], [pair])[0])
+    if logit < best.relevance + how.antecedent_gain:
+        return evidence
+    lead = Sentence(best.article_id, start, end, before, best.passage, best.semantic,
+                    best.lexical, best.typed, best.score, relevance=logit)  # fmt: skip
+    return [replace(best, antecedent=lead), *evidence[1:]]

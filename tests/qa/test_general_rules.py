@@ -18,7 +18,15 @@ from qa.answer import Passage
 from qa.compose import ArticleInfo, ExtractiveGenerator, attribution
 from qa.constraints import mentions, named, pinned, unmet
 from qa.entities import expectation, focus_noun
-from qa.evidence import Cheap, Relevance, Sentence, SentenceVectors, rerank, score_sentences
+from qa.evidence import (
+    Cheap,
+    Relevance,
+    Sentence,
+    SentenceVectors,
+    rerank,
+    score_sentences,
+    with_antecedent,
+)
 from qa.question import AnswerType, answer_type, asking_clause
 from qa.retrieval import recency
 
@@ -264,3 +272,43 @@ def test_only_the_sentences_holding_most_question_words_are_embedded() -> None:
         embedded = [s for s in out if s.semantic != 0.0]
         assert len(embedded) == expected
         assert cap == 100 or all("port" in s.text for s in embedded)
+
+
+RECALL = (
+    "Acme Foods recalled two million jars of peanut butter on Monday. "
+    "The company said the jars may contain small pieces of plastic. Shares fell 3%."
+)
+
+
+def _in_recall(text: str, typed: float, relevance: float | None) -> Sentence:
+    start = RECALL.index(text)
+    passage = Passage(1, "acme", "Recall", None, None, 0, len(RECALL), RECALL, 0.0)
+    return Sentence("acme", start, start + len(text), text, passage, 0.5, 0.5, typed, 0.6,
+                    relevance=relevance)  # fmt: skip
+
+
+def test_the_sentence_before_is_quoted_when_the_best_only_refers_to_the_answer() -> None:
+    question = "Which company's peanut butter may contain pieces of plastic?"
+    refers = _in_recall("The company said the jars may contain small pieces of plastic.", 0.0, 0.6)
+    other = _in_recall("Shares fell 3%.", 0.0, 0.1)
+    encoder = OverlapCrossEncoder()  # the two sentences together hold more of the question
+    how = Relevance(2, 1.0, antecedent_gain=0.1)
+    out = with_antecedent(question, [refers, other], {"acme": RECALL}, encoder, how)
+    lead = out[0].antecedent
+    assert lead is not None and lead.text == RECALL[lead.start : lead.end]
+    assert lead.text.startswith("Acme Foods") and out[1:] == [other]
+    draft = ExtractiveGenerator(2).compose(
+        question, AnswerType.ORGANISATION, out, {"acme": ArticleInfo("Recall", None, None)}, 0.3
+    )
+    assert draft.text.startswith("Acme Foods recalled") and "[1] The company said" in draft.text
+    assert [(c.start, c.end) for c in draft.citations] == [(lead.start, lead.end),
+                                                           (refers.start, refers.end)]  # fmt: skip
+    # Not when: the best sentence holds the kind of thing asked for; the gain is too small or
+    # switched off; there is no sentence before it.
+    fits = replace(refers, typed=1.0)
+    assert with_antecedent(question, [fits], {"acme": RECALL}, encoder, how)[0].antecedent is None
+    for gain in (5.0, None):
+        off = Relevance(2, 1.0, antecedent_gain=gain)
+        assert with_antecedent(question, [refers], {"acme": RECALL}, encoder, off) == [refers]
+    first = _in_recall(RECALL.split(". ")[0] + ".", 0.0, 0.6)
+    assert with_antecedent(question, [first], {"acme": RECALL}, encoder, how) == [first]
