@@ -120,6 +120,7 @@ class Assistant:
             settings.relevance_typed_weight,
             settings.relevance_recency_weight,
             antecedent_gain=settings.antecedent_gain,
+            title_weight=settings.relevance_title_weight,
         )
         self._cross_encoder = cross_encoder
         if cross_encoder is None and settings.rerank_candidates:

@@ -275,6 +275,9 @@ class Relevance:
     # Logits the best sentence must gain when read after the sentence before it for that one
     # to be quoted with it (``with_antecedent``); None: never.
     antecedent_gain: float | None = None
+    # Logits added per share of the question's words in the sentence's article headline: an
+    # article about the question's subject over a digest or a side mention of it.
+    title_weight: float = 0.0
     max_question_chars: int = 400  # it reads at most 256 word pieces, sentence included
 
 
@@ -283,17 +286,26 @@ def rerank(question: str, evidence: list[Sentence], encoder: CrossEncoder, how: 
     """``evidence`` (best first by the cheap score) with its first ``how.candidates`` sentences
     judged by ``encoder`` and put first, ordered by relevance plus answer-type fit plus, when
     asked as of a day, how recent the sentence's article was then (the cross-encoder reads no
-    dates: "this week's" story and last year's read alike to it); the rest follow in their
-    cheap order."""
+    dates: "this week's" story and last year's read alike to it), plus the share of the
+    question's words its article's headline holds (it reads the sentence alone: a morning digest's
+    paragraph and the story itself read alike to it); the rest follow in their cheap order."""
     head = evidence[: how.candidates]
     if not head:
         return evidence
     logits = encoder.score(question[: how.max_question_chars], [s.text for s in head])
     judged = [replace(s, relevance=float(x)) for s, x in zip(head, logits, strict=True)]
 
+    asked = {t for t in terms(question) if t not in FRAME}
+
+    def headline(s: Sentence) -> float:
+        if not asked or not how.title_weight:
+            return 0.0
+        return len(asked & _term_set(s.passage.title)) / len(asked)
+
     def order(s: Sentence) -> float:
         fresh = recency(as_of, s.passage.published)
-        return float(s.relevance or 0.0) + how.typed_weight * s.typed + how.recency_weight * fresh
+        return (float(s.relevance or 0.0) + how.typed_weight * s.typed
+                + how.recency_weight * fresh + how.title_weight * headline(s))  # fmt: skip
 
     judged.sort(key=lambda s: -order(s))
     return judged + evidence[how.candidates :]

@@ -312,3 +312,19 @@ def test_the_sentence_before_is_quoted_when_the_best_only_refers_to_the_answer()
         assert with_antecedent(question, [refers], {"acme": RECALL}, encoder, off) == [refers]
     first = _in_recall(RECALL.split(". ")[0] + ".", 0.0, 0.6)
     assert with_antecedent(question, [first], {"acme": RECALL}, encoder, how) == [first]
+
+
+def _titled(text: str, title: str) -> Sentence:
+    passage = Passage(1, title, title, None, None, 0, len(text), text, 0.0)
+    return Sentence(title, 0, len(text), text, passage, 0.5, 0.5, 0.0, 0.5)
+
+
+def test_rerank_prefers_the_article_whose_headline_is_about_the_question() -> None:
+    question = "Which carmaker recalled 300,000 pickup trucks over faulty brakes?"
+    digest = _titled("Zenith recalled 300,000 pickup trucks over faulty brakes, it said.",
+                     "Five things to know for Monday: storms, rates, a summit")  # fmt: skip
+    story = _titled("Zenith recalled 300,000 trucks, it said.", "Zenith recalls pickup trucks")
+    encoder = OverlapCrossEncoder()  # the digest's sentence shares more words
+    assert rerank(question, [digest, story], encoder, Relevance(2, 1.0))[0] is not story
+    titled = Relevance(2, 1.0, title_weight=2.5)
+    assert rerank(question, [digest, story], encoder, titled)[0].article_id == story.article_id
