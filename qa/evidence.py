@@ -56,8 +56,8 @@ class Sentence:
     score: float  # the cheap score: how much the sentence is about the question's topic
     around: str = ""  # the sentences just before and after (see ``window``)
     relevance: float | None = None  # the cross-encoder's logit, for the sentences it read
-    # The sentence before it, when the answer needs it ("HBO's "Succession" comes out on top." /
-    # "The show ... leads the nominations."): see ``with_antecedent``.
+    # The sentence before it, when the answer needs it ("Acme Foods recalled ..." / "The company
+    # says ..."): see ``with_antecedent``.
     antecedent: Sentence | None = None
 
 
@@ -343,6 +343,7 @@ def with_antecedent(question: str, evidence: list[Sentence], articles: dict[str,
     logit = float(encoder.score(question[: how.max_question_chars], [pair])[0])
     if logit < best.relevance + how.antecedent_gain:
         return evidence
+    # It is quoted as part of the best sentence's answer, so it carries the best one's scores.
     lead = Sentence(best.article_id, start, end, before, best.passage, best.semantic,
                     best.lexical, best.typed, best.score, relevance=logit)  # fmt: skip
     return [replace(best, antecedent=lead), *evidence[1:]]
