@@ -47,7 +47,7 @@ from qa.evidence import (
 from qa.generation import LLMGenerator, Worded
 from qa.grounding import similarities, split_answer, support_score
 from qa.llm import LLM, LLMUnavailable
-from qa.question import answer_type, condense
+from qa.question import answer_type, asking_clause, condense
 from qa.retrieval import STOPWORDS, HybridRetriever, Query
 from qa.settings import Settings
 
@@ -427,7 +427,10 @@ class Assistant:
             self._cheap,
         )  # fmt: skip
         if self._cross_encoder is not None:  # a follow-up is judged with what it refers to
-            evidence = rerank(turn.query, evidence, self._cross_encoder, self._relevance, when)
+            # the question's asking sentence is read alone too, unless it is a follow-up
+            asking = asking_clause(question) if turn.query == question else None
+            evidence = rerank(turn.query, evidence, self._cross_encoder, self._relevance, when,
+                              asking)  # fmt: skip
             evidence = with_antecedent(turn.query, evidence, self._texts, self._cross_encoder,
                                        self._relevance)  # fmt: skip
         draft = self._generator.compose(

@@ -282,17 +282,28 @@ class Relevance:
 
 
 def rerank(question: str, evidence: list[Sentence], encoder: CrossEncoder, how: Relevance,
-           as_of: date | None = None) -> list[Sentence]:  # fmt: skip
+           as_of: date | None = None, asking: str | None = None) -> list[Sentence]:  # fmt: skip
     """``evidence`` (best first by the cheap score) with its first ``how.candidates`` sentences
     judged by ``encoder`` and put first, ordered by relevance plus answer-type fit plus, when
     asked as of a day, how recent the sentence's article was then (the cross-encoder reads no
     dates: "this week's" story and last year's read alike to it), plus the share of the
     question's words its article's headline holds (it reads the sentence alone: a morning digest's
-    paragraph and the story itself read alike to it); the rest follow in their cheap order."""
+    paragraph and the story itself read alike to it); the rest follow in their cheap order.
+
+    ``asking``, when the question sets a scene before it asks ("The slugger hit his 62nd home run
+    this week. Who holds the record?"; see ``asking_clause``), is read too, and a sentence's
+    relevance is the better of the two: read with the scene, the cross-encoder prefers sentences
+    about the scene ("the slugger broke the league record") to the one that answers ("Bonds
+    holds the record"). Measured on the RealTime QA questions, 27 of which set a scene: accuracy
+    0.637 -> 0.647, strict 0.353 -> 0.363, citation precision 0.551 -> 0.541 (the max of the
+    two; their mean lost an answer). Costs one more read of the candidates for those questions."""
     head = evidence[: how.candidates]
     if not head:
         return evidence
-    logits = encoder.score(question[: how.max_question_chars], [s.text for s in head])
+    texts = [s.text for s in head]
+    logits = encoder.score(question[: how.max_question_chars], texts)
+    if asking and asking.strip() != question.strip():
+        logits = np.maximum(logits, encoder.score(asking[: how.max_question_chars], texts))
     judged = [replace(s, relevance=float(x)) for s, x in zip(head, logits, strict=True)]
 
     asked = {t for t in terms(question) if t not in FRAME}

@@ -261,3 +261,32 @@ def test_the_sentence_before_joins_a_best_sentence_that_only_refers_to_the_answe
     lead = with_antecedent(question, ranked, {"acme": article}, encoder, how)[0].antecedent
     assert lead is not None and (lead.start, lead.end) == (first, second - 1)
     assert lead.text == article[lead.start : lead.end] and lead.text.startswith("Acme Foods")
+
+
+def test_a_question_that_sets_a_scene_is_also_read_by_its_asking_sentence(
+    encoder: OnnxCrossEncoder,
+) -> None:
+    """Made-up sports prose: read whole, the real model prefers the sentence about the scene
+    (the 41st goal); with the asking sentence read too, the record holder comes first."""
+    from qa.answer import Passage
+    from qa.evidence import Relevance, Sentence, rerank
+    from qa.question import asking_clause
+
+    question = (
+        "The striker Tom Vale scored his 41st league goal of the season this week."
+        " Who holds the league's single-season scoring record?"
+    )
+    texts = [
+        "Tom Vale scored his 41st league goal of the season on Saturday, breaking the club record.",
+        "Ray Dunmore holds the league's single-season scoring record with 47 goals, set in 1962.",
+    ]
+    passages = [
+        Passage(1, str(i), "Sport", None, None, 0, len(t), t, 0.0) for i, t in enumerate(texts)
+    ]
+    evidence = [
+        Sentence(p.article_id, 0, len(p.text), p.text, p, 0.5, 0.5, 0.0, 0.5) for p in passages
+    ]
+    how = Relevance(2, 0.0)
+    assert rerank(question, evidence, encoder, how)[0].text.startswith("Tom Vale")
+    asking = asking_clause(question)
+    assert rerank(question, evidence, encoder, how, asking=asking)[0].text.startswith("Ray Dunmore")

@@ -328,3 +328,21 @@ def test_rerank_prefers_the_article_whose_headline_is_about_the_question() -> No
     assert rerank(question, [digest, story], encoder, Relevance(2, 1.0))[0] is not story
     titled = Relevance(2, 1.0, title_weight=2.5)
     assert rerank(question, [digest, story], encoder, titled)[0].article_id == story.article_id
+
+
+def test_rerank_reads_the_asking_sentence_of_a_question_that_sets_a_scene_first() -> None:
+    """Read whole, a question that sets a scene first favours sentences about the scene; read
+    with its asking sentence too, the sentence that answers wins."""
+    question = "Zenith's new plant opened in Ohio this week. How many workers will it employ?"
+    scene = _titled("Zenith's new plant opened in Ohio this week, the company said.", "Plant")
+    answer = _titled("It will employ 1,200 workers.", "Jobs")
+    encoder, how = OverlapCrossEncoder(), Relevance(2, 0.0)
+    assert rerank(question, [scene, answer], encoder, how)[0] is not answer
+    asking = asking_clause(question)
+    assert asking == "How many workers will it employ?"
+    assert rerank(question, [scene, answer], encoder, how, asking=asking)[0].text == answer.text
+    # a question that only asks reads the same either way
+    alone = "How many workers will Zenith's new plant in Ohio employ?"
+    assert rerank(alone, [scene, answer], encoder, how, asking=asking_clause(alone)) == rerank(
+        alone, [scene, answer], encoder, how
+    )
