@@ -37,6 +37,7 @@ from qa.crossencoder import CrossEncoder
 from qa.entities import load_inflect
 from qa.evidence import (
     Cheap,
+    PersonReader,
     Relevance,
     Sentence,
     SentenceVectors,
@@ -109,7 +110,11 @@ class Assistant:
             store.close()
             raise IndexEmptyError('the index is empty: run "qa index" (default: seeds/) first')
         self._load(records)
-        self._generator = generator or ExtractiveGenerator(settings.max_sentences, self._alike)
+        self._vectors = SentenceVectors(embedder)
+        is_person = PersonReader(self._vectors) if settings.person_check else None
+        self._generator = generator or ExtractiveGenerator(
+            settings.max_sentences, self._alike, is_person
+        )
         self._cheap = Cheap(
             settings.evidence_similarity_weight, settings.evidence_overlap_weight,
             settings.evidence_type_weight, settings.evidence_rank_weight,
@@ -129,7 +134,6 @@ class Assistant:
             except Exception:
                 store.close()
                 raise
-        self._vectors = SentenceVectors(embedder)
         # With a language model, it words the answers; the extractive draft still decides refusals.
         self._llm = None
         if llm is not None:

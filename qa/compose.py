@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from qa.answer import Citation, Disagreement, Figure
-from qa.entities import CONTRADICTS, entities, names, singular, sources
+from qa.entities import CONTRADICTS, asks_for_a_name, entities, names, people, singular, sources
 from qa.evidence import Sentence
 from qa.question import AnswerType
 from qa.retrieval import terms
@@ -196,11 +196,15 @@ def _redundant(s: Sentence, chosen: list[Sentence]) -> bool:
 class ExtractiveGenerator:
     """Answers with evidence sentences quoted exactly; no language model involved."""
 
-    def __init__(self, max_sentences: int = 2, alike: Alike = same_noun) -> None:
+    def __init__(self, max_sentences: int = 2, alike: Alike = same_noun,
+                 is_person: Callable[[str], bool] | None = None) -> None:  # fmt: skip
         """``alike`` tells whether two counted nouns count the same kind of thing (the
-        Assistant asks the embedding model); by default only the same noun does."""
+        Assistant asks the embedding model); by default only the same noun does. ``is_person``
+        tells whether a capitalised run names a person (``qa.evidence.PersonReader``): with it,
+        an answer to a person question that names no one new is a refusal."""
         self.max_sentences = max_sentences
         self.alike = alike
+        self.is_person = is_person
 
     def compose(self, question: str, kind: AnswerType, evidence: list[Sentence],
                 info: dict[str, ArticleInfo], threshold: float) -> Draft:  # fmt: skip
@@ -224,7 +228,7 @@ class ExtractiveGenerator:
         if (
             best.antecedent is not None and self.max_sentences > 1
         ):  # the sentence before names what this one says of it
-            return self._compose_plain([best.antecedent, best], info)
+            return self._named(question, kind, [best.antecedent, best], info)
         chosen = [best, *self._neighbour(kind, best, evidence)]
         pinned = set(figures(question))  # "which body said the port handled 48,000 containers"
         for s in evidence[1:]:  # best first, by the cross-encoder's judgement
@@ -253,6 +257,19 @@ class ExtractiveGenerator:
         if kind is AnswerType.NUMBER:
             room = max(0, self.max_sentences - len(chosen))
             chosen += self._corroborating(best, evidence, chosen)[:room]
+        return self._named(question, kind, chosen, info)
+
+    def _named(self, question: str, kind: AnswerType, chosen: list[Sentence],
+               info: dict[str, ArticleInfo]) -> Draft:  # fmt: skip
+        """The answer quoting ``chosen``; a refusal when it is to a person question and names
+        no one the question does not ("Who won the jackpot?": "A ticket sold at the Los
+        Angeles-area store won ..."; "Who coached the Storm?": "Bird's Seattle Storm lost to the
+        Las Vegas Aces")."""
+        if kind is AnswerType.PERSON and self.is_person is not None and asks_for_a_name(question):
+            asked = question.lower()
+            named = {n for s in chosen for n in people(s.text, self.is_person) if n not in asked}
+            if not named:
+                return Draft(REFUSAL, True, notes=["the answering sentences name no one"])
         return self._compose_plain(chosen, info)
 
     @staticmethod

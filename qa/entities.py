@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
@@ -51,7 +52,11 @@ _DEADLINE = re.compile(
     rf"(?:(?:early|mid|late|end of)[- ]?\s*)?(?:{_MONTH}|(?:19|20)\d\d|{_WEEKDAY}|next)",
     re.I,
 )
-_NAME = re.compile(r"\b[A-Z][a-z'’-]+(?:\s+[A-Z]\.)?(?:\s+(?:von der |de |van )?[A-Z][a-z'’-]+)+\b")
+# a capitalised word, with the capitals inside some surnames ("DeSantis", "McGwire")
+_CAPITALISED = r"[A-Z][a-z'’-]+(?:[A-Z][a-z'’-]+)*"
+_NAME = re.compile(
+    rf"\b{_CAPITALISED}(?:\s+[A-Z]\.)?(?:\s+(?:von der |de |van )?{_CAPITALISED})+\b"
+)
 # "said Okafor-Hale", "Lindqvist said": a lone surname next to a speech verb is a person
 _SPEAKER = re.compile(
     r"\b(?:said|says|told|added|noted)\s+([A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?)\b"
@@ -130,6 +135,33 @@ def names(text: str) -> set[str]:
         if (name := m[1] or m[2]).lower() not in _NOT_PEOPLE
     ]  # fmt: skip
     return {f.lower().strip(" .,") for f in found}
+
+
+def people(text: str, is_person: Callable[[str], bool]) -> set[str]:
+    """The names in ``text`` that name people: each capitalised run (``names``' full names) that
+    ``is_person`` reads as a person's name, not a place's, a team's or an office's ("Los
+    Angeles", "Seattle Storm", "Data Protection Commissioner"), and a lone surname next to a
+    speech verb ("Okafor said"; not the end of a run already judged: "the Harbor Sharks said")."""
+    runs = [(m.start(), m.end(), m.group(0)) for m in _NAME.finditer(text)]
+    found = {run for _, _, run in runs if is_person(run)}
+    for m in _SPEAKER.finditer(text):
+        group = 1 if m[1] else 2
+        name, at = m[group], m.start(group)
+        if name.lower() not in _NOT_PEOPLE and not any(s <= at < e for s, e, _ in runs):
+            found.add(name)
+    return {f.lower().strip(" .,") for f in found}
+
+
+# "Who is Mara Olsen?": the answer describes the person named, it names no one else
+_WHO_IS_NAMED = re.compile(
+    r"\s*(?i:who (?:is|was|are|were)) [A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*)*\s*\??\s*"
+)
+
+
+def asks_for_a_name(question: str) -> bool:
+    """Whether an answer to ``question`` (a person question) must name someone: not when it asks
+    who a named person is."""
+    return not _WHO_IS_NAMED.fullmatch(question)
 
 
 _INFLECT_LOCK = threading.Lock()

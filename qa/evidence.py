@@ -89,6 +89,30 @@ class SentenceVectors:
         return np.stack([found[t] for t in texts])
 
 
+class PersonReader:
+    """Whether a capitalised run of words names a person, read by the embedding model: is it
+    nearer to descriptions of a person's name than to those of a place's, an organisation's or an
+    event's? Zero-shot, with no list of names: "Mavis Wanczyk", "Oleksii Reznikov" and "Ashish
+    Jha" read as people; "Los Angeles", "Seattle Storm", "White House" and "Data Protection
+    Commissioner" do not. Lone words read unreliably ("Monday", "Republican"): give it runs."""
+
+    PERSON = ("the name of a person", "a man's name", "a woman's name")
+    OTHER = (
+        "the name of a place",
+        "the name of a company or organization",
+        "the name of an event, award or team",
+    )
+
+    def __init__(self, vectors: SentenceVectors) -> None:
+        self.vectors = vectors
+        self._person = vectors.get(list(self.PERSON))
+        self._other = vectors.get(list(self.OTHER))
+
+    def __call__(self, span: str) -> bool:
+        vector = self.vectors.get([span])[0]
+        return float(np.max(self._person @ vector)) > float(np.max(self._other @ vector))
+
+
 @lru_cache(maxsize=8192)
 def _passage_spans(text: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
     return tuple(sentence_spans(text, start, end))  # passages come back question after question

@@ -176,6 +176,12 @@ class Settings(BaseSettings):
         " 0.353 / 0.363 / 0.363, citation precision 0.526 / 0.536 / 0.551 / 0.551 / 0.551 and"
         " accuracy 0.637 up to 4, 0.627 at 6; refusals unchanged.",
     )
+    person_check: bool = Field(
+        True,
+        description="An answer to a person question ('who won', 'which minister') must name"
+        " someone the question does not, read as a person's name by the embedding model (not"
+        " 'Los Angeles', 'Seattle Storm'); else it is a refusal. Measured on the news suite.",
+    )
     same_noun_similarity: float = Field(
         0.7,
         ge=0.0,

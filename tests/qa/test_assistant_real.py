@@ -61,3 +61,17 @@ def test_as_of_excludes_later_articles(real_assistant: Assistant) -> None:
     answer = real_assistant.ask("How many soldiers has Russia deployed?", as_of="2022-01-01")
     dated = [p for p in answer.passages if p.published]
     assert all(p.published <= "2022-01-01" for p in dated)
+
+
+def test_the_embedding_model_tells_peoples_names_from_other_names() -> None:
+    """``PersonReader`` with the real bundled model, on made-up names from several languages
+    against made-up places, a team, an office and an event."""
+    from qa import Settings
+    from qa.backend import make_embedder
+    from qa.evidence import PersonReader, SentenceVectors
+
+    reader = PersonReader(SentenceVectors(make_embedder(Settings())))
+    for name in ("Mara Olsen", "Tomasz Wielgus", "Priya Raman", "Kwame Mensah"):
+        assert reader(name), name
+    for other in ("Pine Valley", "Harbor Sharks", "Port Authority", "Lakeside Film Festival"):
+        assert not reader(other), other

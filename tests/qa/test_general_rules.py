@@ -15,9 +15,9 @@ from qa_helpers import fake_assistant, write
 
 from qa import Settings
 from qa.answer import Passage
-from qa.compose import ArticleInfo, ExtractiveGenerator, attribution
+from qa.compose import ArticleInfo, Draft, ExtractiveGenerator, attribution
 from qa.constraints import mentions, named, pinned, unmet
-from qa.entities import expectation, focus_noun
+from qa.entities import asks_for_a_name, expectation, focus_noun, names, people
 from qa.evidence import (
     Cheap,
     Relevance,
@@ -346,3 +346,49 @@ def test_rerank_reads_the_asking_sentence_of_a_question_that_sets_a_scene_first(
     assert rerank(alone, [scene, answer], encoder, how, asking=asking_clause(alone)) == rerank(
         alone, [scene, answer], encoder, how
     )
+
+
+def test_names_with_capitals_inside_are_whole_names() -> None:
+    assert names("Gov. Ana DeLuca and Rory McAllister met MacKenzie Vail.") == {
+        "ana deluca", "rory mcallister", "mackenzie vail"
+    }  # fmt: skip
+
+
+def test_people_keeps_the_runs_read_as_a_person_and_speakers() -> None:
+    text = "Mara Olsen of the Harbor Sharks said the Pine Valley council met; Ruiz said so."
+    is_person = {"Mara Olsen": True, "Harbor Sharks": False, "Pine Valley": False}.__getitem__
+    assert people(text, is_person) == {"mara olsen", "ruiz"}
+
+
+def test_who_is_a_named_person_asks_for_no_other_name() -> None:
+    assert not asks_for_a_name("Who is Mara Olsen?")
+    assert not asks_for_a_name("who was Queen Ida II")
+    assert asks_for_a_name("Who is the coach of the Harbor Sharks?")
+    assert asks_for_a_name("Who won the Pine Valley marathon?")
+
+
+def test_a_person_question_answered_without_a_new_name_is_a_refusal() -> None:
+    """ "Who won" answered by a sentence that names only a place and a team, by the person test
+    the Assistant gives (the embedding model; here a table)."""
+    question = "Who won the Pine Valley marathon on Sunday?"
+    nobody = "A runner from the Harbor Sharks club won the Pine Valley marathon on Sunday."
+    somebody = "Mara Olsen of the Harbor Sharks won the Pine Valley marathon on Sunday."
+    is_person = {"Harbor Sharks": False, "Pine Valley": False, "Mara Olsen": True}.__getitem__
+    info = {"2022-06-15": ArticleInfo("Marathon", "2022-06-15", None)}
+
+    def answer(text: str, check: bool = True) -> Draft:
+        evidence = [replace(_sentence(text, "2022-06-15"), typed=1.0, score=0.6)]
+        generator = ExtractiveGenerator(2, is_person=is_person if check else None)
+        return generator.compose(question, AnswerType.PERSON, evidence, info, 0.42)
+
+    refused = answer(nobody)
+    assert refused.refused and refused.notes == ["the answering sentences name no one"]
+    assert not answer(nobody, check=False).refused
+    assert answer(somebody).text.startswith("Mara Olsen")
+    # a name the question gives is not an answer to it
+    assert answer("Mara Olsen won the Pine Valley marathon.").refused is False
+    asked_back = "Who won the marathon Mara Olsen entered?"
+    evidence = [replace(_sentence("Mara Olsen entered the Pine Valley marathon.", "2022-06-15"),
+                        typed=1.0, score=0.6)]  # fmt: skip
+    generator = ExtractiveGenerator(2, is_person=is_person)
+    assert generator.compose(asked_back, AnswerType.PERSON, evidence, info, 0.42).refused
