@@ -12,7 +12,16 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from qa.answer import Citation, Disagreement, Figure
-from qa.entities import CONTRADICTS, asks_for_a_name, entities, names, people, singular, sources
+from qa.entities import (
+    CONTRADICTS,
+    asks_for_a_name,
+    entities,
+    name_runs,
+    names,
+    people,
+    singular,
+    sources,
+)
 from qa.evidence import Sentence
 from qa.question import AnswerType
 from qa.retrieval import terms
@@ -267,7 +276,11 @@ class ExtractiveGenerator:
         Las Vegas Aces")."""
         if kind is AnswerType.PERSON and self.is_person is not None and asks_for_a_name(question):
             asked = question.lower()
-            named = {n for s in chosen for n in people(s.text, self.is_person) if n not in asked}
+            given = [run.lower() for run in name_runs(question)]  # "Sue Bird Sunday" is hers
+            named = {
+                n for s in chosen for n in people(s.text, self.is_person)
+                if n not in asked and not any(g in n for g in given)
+            }  # fmt: skip
             if not named:
                 return Draft(REFUSAL, True, notes=["the answering sentences name no one"])
         return self._compose_plain(chosen, info)

@@ -137,19 +137,34 @@ def names(text: str) -> set[str]:
     return {f.lower().strip(" .,") for f in found}
 
 
+_POSSESSIVE = re.compile(r"['’]s\b\s*")
+
+
+def name_runs(text: str) -> list[str]:
+    """The capitalised runs of ``text`` (``names``' full names), each split after a possessive,
+    which ends its owner's name ("Ireland’s Data Protection Commissioner": "Ireland", "Data
+    Protection Commissioner"; "the Seattle Storm's loss": "Seattle Storm")."""
+    return [
+        part.strip(" .,")
+        for m in _NAME.finditer(text)
+        for part in _POSSESSIVE.split(m.group(0))
+        if part.strip(" .,")
+    ]
+
+
 def people(text: str, is_person: Callable[[str], bool]) -> set[str]:
-    """The names in ``text`` that name people: each capitalised run (``names``' full names) that
-    ``is_person`` reads as a person's name, not a place's, a team's or an office's ("Los
-    Angeles", "Seattle Storm", "Data Protection Commissioner"), and a lone surname next to a
-    speech verb ("Okafor said"; not the end of a run already judged: "the Harbor Sharks said")."""
-    runs = [(m.start(), m.end(), m.group(0)) for m in _NAME.finditer(text)]
-    found = {run for _, _, run in runs if is_person(run)}
+    """The names in ``text`` that name people: each capitalised run of two words or more
+    (``name_runs``) that ``is_person`` reads as a person's name, not a place's, a team's or an
+    office's ("Los Angeles", "Seattle Storm", "Data Protection Commissioner"), and a lone surname
+    next to a speech verb ("Okafor said"; not the end of a run: "the Harbor Sharks said")."""
+    found = {run for run in name_runs(text) if len(run.split()) > 1 and is_person(run)}
+    runs = [(m.start(), m.end()) for m in _NAME.finditer(text)]
     for m in _SPEAKER.finditer(text):
         group = 1 if m[1] else 2
         name, at = m[group], m.start(group)
-        if name.lower() not in _NOT_PEOPLE and not any(s <= at < e for s, e, _ in runs):
+        if name.lower() not in _NOT_PEOPLE and not any(s <= at < e for s, e in runs):
             found.add(name)
-    return {f.lower().strip(" .,") for f in found}
+    return {f.lower() for f in found}
 
 
 # "Who is Mara Olsen?": the answer describes the person named, it names no one else

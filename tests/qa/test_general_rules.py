@@ -17,7 +17,7 @@ from qa import Settings
 from qa.answer import Passage
 from qa.compose import ArticleInfo, Draft, ExtractiveGenerator, attribution
 from qa.constraints import mentions, named, pinned, unmet
-from qa.entities import asks_for_a_name, expectation, focus_noun, names, people
+from qa.entities import asks_for_a_name, expectation, focus_noun, name_runs, names, people
 from qa.evidence import (
     Cheap,
     Relevance,
@@ -392,3 +392,22 @@ def test_a_person_question_answered_without_a_new_name_is_a_refusal() -> None:
                         typed=1.0, score=0.6)]  # fmt: skip
     generator = ExtractiveGenerator(2, is_person=is_person)
     assert generator.compose(asked_back, AnswerType.PERSON, evidence, info, 0.42).refused
+
+
+def test_a_possessive_ends_a_name() -> None:
+    assert name_runs("said the head of Norland’s Data Safety Office on Friday") == [
+        "Norland", "Data Safety Office"
+    ]  # fmt: skip
+    assert name_runs("It was Mara Olsen Day at the Harbor Sharks' arena") == [
+        "Mara Olsen Day", "Harbor Sharks"
+    ]  # fmt: skip
+    assert name_runs("during Mara Olsen's final season") == ["Mara Olsen"]
+
+
+def test_a_name_the_question_gives_is_no_answer_even_run_on() -> None:
+    question = "Who coached the Harbor Sharks in Mara Olsen's final season?"
+    text = "It was Mara Olsen Day when the Harbor Sharks lost their last home game."
+    evidence = [replace(_sentence(text, "2022-06-15"), typed=1.0, score=0.6)]
+    info = {"2022-06-15": ArticleInfo("Sharks", "2022-06-15", None)}
+    generator = ExtractiveGenerator(2, is_person=lambda run: run != "Harbor Sharks")
+    assert generator.compose(question, AnswerType.PERSON, evidence, info, 0.42).refused
