@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol
 
 from qa.answer import Citation, Disagreement, Figure
 from qa.entities import (
     CONTRADICTS,
     asks_for_a_name,
+    dated_before,
     entities,
     name_runs,
     names,
@@ -23,7 +25,7 @@ from qa.entities import (
     sources,
 )
 from qa.evidence import Sentence
-from qa.question import AnswerType
+from qa.question import AnswerType, asks_about_the_future
 from qa.retrieval import terms
 
 REFUSAL = "The indexed articles don't answer this."
@@ -273,7 +275,9 @@ class ExtractiveGenerator:
         """The answer quoting ``chosen``; a refusal when it is to a person question and names
         no one the question does not ("Who won the jackpot?": "A ticket sold at the Los
         Angeles-area store won ..."; "Who coached the Storm?": "Bird's Seattle Storm lost to the
-        Las Vegas Aces")."""
+        Las Vegas Aces"), or when it is to a question about something still to come ("When will
+        the plant open?") and dates only what came before its article ("... pictured on January
+        7", in an article of January 20)."""
         if kind is AnswerType.PERSON and self.is_person is not None and asks_for_a_name(question):
             asked = question.lower()
             given = [run.lower() for run in name_runs(question)]  # "Sue Bird Sunday" is hers
@@ -283,6 +287,16 @@ class ExtractiveGenerator:
             }  # fmt: skip
             if not named:
                 return Draft(REFUSAL, True, notes=["the answering sentences name no one"])
+        if kind is AnswerType.DATE and asks_about_the_future(question):
+
+            def past(s: Sentence) -> bool:
+                published = info[s.article_id].published
+                if not published:
+                    return False
+                return dated_before(s.text, date.fromisoformat(published[:10]))
+
+            if all(past(s) for s in chosen):
+                return Draft(REFUSAL, True, notes=["the evidence dates only what came before it"])
         return self._compose_plain(chosen, info)
 
     @staticmethod

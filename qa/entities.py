@@ -9,11 +9,13 @@ cross-encoder's call (``qa.evidence.rerank``), not a table's."""
 
 from __future__ import annotations
 
+import calendar
 import re
 import threading
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -177,6 +179,38 @@ def asks_for_a_name(question: str) -> bool:
     """Whether an answer to ``question`` (a person question) must name someone: not when it asks
     who a named person is."""
     return not _WHO_IS_NAMED.fullmatch(question)
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_DAY_OF_MONTH = re.compile(
+    rf"\b(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>(?:19|20)\d\d)\b)?"
+    rf"|\b(?P<d2>\d{{1,2}})\s+(?P<m2>{_MONTH})(?:,?\s+(?P<y2>(?:19|20)\d\d)\b)?",
+    re.I,
+)
+_MONTH_OF_YEAR = re.compile(rf"\b(?P<m>{_MONTH})\s+(?P<y>(?:19|20)\d\d)\b", re.I)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def dated_before(text: str, published: date) -> bool:
+    """Whether ``text`` gives calendar dates and all of them fall before ``published`` (a day and
+    month with no year is taken in the year of publication; a month or a year, at its end): it
+    dates only what had happened when it was written ("the queen died on Sept. 8, 2022")."""
+    latest: list[date] = []
+    rest = text
+    for m in _DAY_OF_MONTH.finditer(text):
+        month = _MONTHS.index(((m["m"] or m["m2"])[:3]).lower()) + 1
+        year = int(m["y"] or m["y2"] or published.year)
+        try:
+            latest.append(date(year, month, int(m["d"] or m["d2"])))
+        except ValueError:  # "February 30": not a date
+            return False
+        rest = rest.replace(m.group(0), " ")
+    for m in _MONTH_OF_YEAR.finditer(rest):
+        month = _MONTHS.index(m["m"][:3].lower()) + 1
+        latest.append(date(int(m["y"]), month, calendar.monthrange(int(m["y"]), month)[1]))
+        rest = rest.replace(m.group(0), " ")
+    latest += [date(int(y), 12, 31) for y in _YEAR.findall(rest)]
+    return bool(latest) and max(latest) < published
 
 
 _INFLECT_LOCK = threading.Lock()

@@ -83,6 +83,17 @@ def asking_clause(question: str) -> str:
     return " ".join(asked) if asked else parts[-1]
 
 
+# "When will it open?", "When is the pipeline expected to start?": something after the news
+_FUTURE = re.compile(
+    r"\b(?:expected|set|scheduled|due|slated|planned|poised) to\b|\bwill\b|\bupcoming\b", re.I
+)
+
+
+def asks_about_the_future(question: str) -> bool:
+    """Whether the asking sentence asks about something still to come when it was reported."""
+    return bool(_FUTURE.search(asking_clause(question)))
+
+
 def answer_type(question: str) -> AnswerType:
     """What the question asks for, read from its asking sentence (``asking_clause``)."""
     clause = asking_clause(question)

@@ -17,7 +17,15 @@ from qa import Settings
 from qa.answer import Passage
 from qa.compose import ArticleInfo, Draft, ExtractiveGenerator, attribution
 from qa.constraints import mentions, named, pinned, unmet
-from qa.entities import asks_for_a_name, expectation, focus_noun, name_runs, names, people
+from qa.entities import (
+    asks_for_a_name,
+    dated_before,
+    expectation,
+    focus_noun,
+    name_runs,
+    names,
+    people,
+)
 from qa.evidence import (
     Cheap,
     Relevance,
@@ -27,7 +35,7 @@ from qa.evidence import (
     score_sentences,
     with_antecedent,
 )
-from qa.question import AnswerType, answer_type, asking_clause
+from qa.question import AnswerType, answer_type, asking_clause, asks_about_the_future
 from qa.retrieval import recency
 
 SUMMIT = "Leaders met in Madrid for the alliance's summit; next year's will be in Vilnius."
@@ -411,3 +419,28 @@ def test_a_name_the_question_gives_is_no_answer_even_run_on() -> None:
     info = {"2022-06-15": ArticleInfo("Sharks", "2022-06-15", None)}
     generator = ExtractiveGenerator(2, is_person=lambda run: run != "Harbor Sharks")
     assert generator.compose(question, AnswerType.PERSON, evidence, info, 0.42).refused
+
+
+def test_dates_before_the_article_are_told_from_dates_to_come() -> None:
+    written = date(2023, 3, 20)
+    assert dated_before("The dam was pictured on March 7.", written)
+    assert dated_before("It opened in 2019 and closed in January 2023.", written)
+    assert dated_before("On 2 February the board met.", written)
+    assert not dated_before("It will open on April 2.", written)
+    assert not dated_before("It closed in 2019 and reopens in May 2023.", written)
+    assert not dated_before("It opens next week.", written)  # no calendar date at all
+    assert not dated_before("It is due to open in May.", written)
+
+
+def test_a_question_about_what_is_to_come_is_not_answered_by_a_past_date() -> None:
+    question = "When is the Lakeside dam expected to reopen?"
+    assert asks_about_the_future(question) and not asks_about_the_future("When did it open?")
+    info = {"2023-03-20": ArticleInfo("Dam", "2023-03-20", None)}
+
+    def answer(text: str) -> Draft:
+        evidence = [replace(_sentence(text, "2023-03-20"), typed=1.0, score=0.6)]
+        return ExtractiveGenerator().compose(question, AnswerType.DATE, evidence, info, 0.42)
+
+    caption = answer("The Lakeside dam, pictured on March 7, was closed for repairs.")
+    assert caption.refused and caption.notes == ["the evidence dates only what came before it"]
+    assert not answer("The Lakeside dam is expected to reopen on June 1.").refused
