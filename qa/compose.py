@@ -239,7 +239,7 @@ class ExtractiveGenerator:
         if (
             best.antecedent is not None and self.max_sentences > 1
         ):  # the sentence before names what this one says of it
-            return self._named(question, kind, [best.antecedent, best], info)
+            return self._answer_or_refusal(question, kind, [best.antecedent, best], info)
         chosen = [best, *self._neighbour(kind, best, evidence)]
         pinned = set(figures(question))  # "which body said the port handled 48,000 containers"
         for s in evidence[1:]:  # best first, by the cross-encoder's judgement
@@ -268,10 +268,10 @@ class ExtractiveGenerator:
         if kind is AnswerType.NUMBER:
             room = max(0, self.max_sentences - len(chosen))
             chosen += self._corroborating(best, evidence, chosen)[:room]
-        return self._named(question, kind, chosen, info)
+        return self._answer_or_refusal(question, kind, chosen, info)
 
-    def _named(self, question: str, kind: AnswerType, chosen: list[Sentence],
-               info: dict[str, ArticleInfo]) -> Draft:  # fmt: skip
+    def _answer_or_refusal(self, question: str, kind: AnswerType, chosen: list[Sentence],
+                           info: dict[str, ArticleInfo]) -> Draft:  # fmt: skip
         """The answer quoting ``chosen``; a refusal when it is to a person question and names
         no one the question does not ("Who won the jackpot?": "A ticket sold at the Los
         Angeles-area store won ..."; "Who coached the Storm?": "Bird's Seattle Storm lost to the
