@@ -273,14 +273,14 @@ class ExtractiveGenerator:
     def _answer_or_refusal(self, question: str, kind: AnswerType, chosen: list[Sentence],
                            info: dict[str, ArticleInfo]) -> Draft:  # fmt: skip
         """The answer quoting ``chosen``; a refusal when it is to a person question and names
-        no one the question does not ("Who won the jackpot?": "A ticket sold at the Los
-        Angeles-area store won ..."; "Who coached the Storm?": "Bird's Seattle Storm lost to the
-        Las Vegas Aces"), or when it is to a question about something still to come ("When will
+        no one the question does not ("Who won the jackpot?": "A ticket sold at a Pine
+        Valley store won ..."; "Who coached the Sharks?": "Olsen's Harbor Sharks lost to the
+        Lakeside Kings"), or when it is to a question about something still to come ("When will
         the plant open?") and dates only what came before its article ("... pictured on January
         7", in an article of January 20)."""
         if kind is AnswerType.PERSON and self.is_person is not None and asks_for_a_name(question):
             asked = question.lower()
-            given = [run.lower() for run in name_runs(question)]  # "Sue Bird Sunday" is hers
+            given = [run.lower() for run in name_runs(question)]  # "Mara Olsen Day" is hers
             named = {
                 n for s in chosen for n in people(s.text, self.is_person)
                 if n not in asked and not any(g in n for g in given)

@@ -144,8 +144,8 @@ _POSSESSIVE = re.compile(r"['’]s\b\s*")
 
 def name_runs(text: str) -> list[str]:
     """The capitalised runs of ``text`` (``names``' full names), each split after a possessive,
-    which ends its owner's name ("Ireland’s Data Protection Commissioner": "Ireland", "Data
-    Protection Commissioner"; "the Seattle Storm's loss": "Seattle Storm")."""
+    which ends its owner's name ("Norland’s Data Safety Office": "Norland", "Data Safety
+    Office"; "the Harbor Sharks' loss": "Harbor Sharks")."""
     return [
         part.strip(" .,")
         for m in _NAME.finditer(text)
@@ -157,7 +157,7 @@ def name_runs(text: str) -> list[str]:
 def people(text: str, is_person: Callable[[str], bool]) -> set[str]:
     """The names in ``text`` that name people: each capitalised run of two words or more
     (``name_runs``) that ``is_person`` reads as a person's name, not a place's, a team's or an
-    office's ("Los Angeles", "Seattle Storm", "Data Protection Commissioner"), and a lone surname
+    office's ("Pine Valley", "Harbor Sharks", "Data Safety Office"), and a lone surname
     next to a speech verb ("Okafor said"; not the end of a run: "the Harbor Sharks said")."""
     found = {run for run in name_runs(text) if len(run.split()) > 1 and is_person(run)}
     runs = [(m.start(), m.end()) for m in _NAME.finditer(text)]
@@ -194,7 +194,7 @@ _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 def dated_before(text: str, published: date) -> bool:
     """Whether ``text`` gives calendar dates and all of them fall before ``published`` (a day and
     month with no year is taken in the year of publication; a month or a year, at its end): it
-    dates only what had happened when it was written ("the queen died on Sept. 8, 2022")."""
+    dates only what had happened when it was written ("the plant closed on Sept. 8, 2022")."""
     latest: list[date] = []
     rest = text
     for m in _DAY_OF_MONTH.finditer(text):

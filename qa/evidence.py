@@ -92,9 +92,9 @@ class SentenceVectors:
 class PersonReader:
     """Whether a capitalised run of words names a person, read by the embedding model: is it
     nearer to descriptions of a person's name than to those of a place's, an organisation's or an
-    event's? Zero-shot, with no list of names: "Mavis Wanczyk", "Oleksii Reznikov" and "Ashish
-    Jha" read as people; "Los Angeles", "Seattle Storm", "White House" and "Data Protection
-    Commissioner" do not. Lone words read unreliably ("Monday", "Republican"): give it runs."""
+    event's? Zero-shot, with no list of names: "Mara Olsen", "Tomasz Wielgus" and "Priya Raman"
+    read as people; "Pine Valley", "Harbor Sharks", "Port Authority" and "Lakeside Film Festival"
+    do not. Lone words read unreliably ("Monday", "Republican"): give it runs."""
 
     PERSON = ("the name of a person", "a man's name", "a woman's name")
     OTHER = (
@@ -314,10 +314,10 @@ def rerank(question: str, evidence: list[Sentence], encoder: CrossEncoder, how: 
     question's words its article's headline holds (it reads the sentence alone: a morning digest's
     paragraph and the story itself read alike to it); the rest follow in their cheap order.
 
-    ``asking``, when the question sets a scene before it asks ("The slugger hit his 62nd home run
+    ``asking``, when the question sets a scene before it asks ("The striker scored his 41st goal
     this week. Who holds the record?"; see ``asking_clause``), is read too, and a sentence's
     relevance is the better of the two: read with the scene, the cross-encoder prefers sentences
-    about the scene ("the slugger broke the league record") to the one that answers ("Bonds
+    about the scene ("the striker broke the club record") to the one that answers ("Dunmore
     holds the record"). Measured on the RealTime QA questions, 27 of which set a scene: accuracy
     0.637 -> 0.647, strict 0.353 -> 0.363, citation precision 0.551 -> 0.541 (the max of the
     two; their mean lost an answer). Costs one more read of the candidates for those questions."""

@@ -183,9 +183,9 @@ class Settings(BaseSettings):
         True,
         description="An answer to a person question ('who won', 'which minister') must name"
         " someone the question does not, read as a person's name by the embedding model (not"
-        " 'Los Angeles', 'Seattle Storm'); else it is a refusal. News suite: refusal recall"
-        " 0.356 -> 0.511 (7 of 45 more refused), one answerable question of 102 more refused"
-        " (a singer named by one word), seeds unchanged.",
+        " a place or a team: 'Pine Valley', 'Harbor Sharks'); else it is a refusal. News suite:"
+        " refusal recall 0.356 -> 0.511 (7 of 45 more refused), one answerable question of 102"
+        " more refused (a singer named by one word), seeds unchanged.",
     )
     same_noun_similarity: float = Field(
         0.7,
