@@ -94,7 +94,10 @@ class PersonReader:
     nearer to descriptions of a person's name than to those of a place's, an organisation's or an
     event's? Zero-shot, with no list of names: "Mara Olsen", "Tomasz Wielgus" and "Priya Raman"
     read as people; "Pine Valley", "Harbor Sharks", "Port Authority" and "Lakeside Film Festival"
-    do not. Lone words read unreliably ("Monday", "Republican"): give it runs."""
+    do not. Lone words read unreliably ("Monday", "Republican"): give it runs. A run that opens
+    with a title reads as its name does: each tail of it from a capitalised word on, two words
+    or more, is read, and one person's name is enough ("European Commission President Ursula
+    von der Leyen" reads as not a person whole, "Ursula von der Leyen" as one)."""
 
     PERSON = ("the name of a person", "a man's name", "a woman's name")
     OTHER = (
@@ -109,8 +112,13 @@ class PersonReader:
         self._other = vectors.get(list(self.OTHER))
 
     def __call__(self, span: str) -> bool:
-        vector = self.vectors.get([span])[0]
-        return float(np.max(self._person @ vector)) > float(np.max(self._other @ vector))
+        words = span.split()
+        tails = [
+            " ".join(words[i:]) for i in range(max(1, len(words) - 1)) if words[i][:1].isupper()
+        ]
+        vectors = self.vectors.get(tails or [span])
+        return bool(np.any(np.max(vectors @ self._person.T, axis=1)
+                           > np.max(vectors @ self._other.T, axis=1)))  # fmt: skip
 
 
 @lru_cache(maxsize=8192)

@@ -73,5 +73,12 @@ def test_the_embedding_model_tells_peoples_names_from_other_names() -> None:
     reader = PersonReader(SentenceVectors(make_embedder(Settings())))
     for name in ("Mara Olsen", "Tomasz Wielgus", "Priya Raman", "Kwame Mensah"):
         assert reader(name), name
-    for other in ("Pine Valley", "Harbor Sharks", "Port Authority", "Lakeside Film Festival"):
+    # a name after a title reads as the name does
+    for titled in (
+        "Norland Space Agency Administrator Mara Olsen",  # not a person read whole
+        "Regional Transport Minister Tomasz Wielgus",
+    ):
+        assert reader(titled), titled
+    for other in ("Pine Valley", "Harbor Sharks", "Port Authority", "Lakeside Film Festival",
+                  "Norland Data Safety Office"):  # fmt: skip
         assert not reader(other), other
