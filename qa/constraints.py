@@ -2,16 +2,19 @@
 asking sentence names ("the 2024 Super Bowl halftime show", "the recall of 2.9 million
 vehicles"), and its names ("the McKinney Fire"). An article that neither names such a year nor
 was published in it, or that never names such a figure, is about another edition of the event or
-another event, however closely its sentences match the question's other words; a name that none
-of the articles found mentions is something the collection does not cover. Either way the answer
-is a refusal, not a near miss."""
+another event, however closely its sentences match the question's other words. An article written
+before the day the question dates its event by ("the December 6, 2030 runoff") cannot report it,
+however it previews it. A name that none of the articles found mentions is something the
+collection does not cover. Each way the answer is a refusal, not a near miss."""
 
 from __future__ import annotations
 
 import calendar
 import re
+from datetime import date
 
-from qa.question import asking_clause
+from qa.entities import earliest_day
+from qa.question import asking_clause, asks_about_the_future
 
 _NUMBER = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d,]*\d)")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
@@ -56,14 +59,20 @@ def mentions(text: str, figure: str) -> bool:
 def unmet(question: str, cited: list[tuple[str, str | None]], found: list[str]) -> str | None:
     """Why the answer cannot stand: a figure the question pins down that none of the ``cited``
     articles (text, publication date) names (a year also counts as named by an article
-    published that year), or a name that none of the articles ``found`` for it (their texts)
-    mentions. None when everything pinned is there."""
+    published that year), a day the question dates what it asks about by that comes after every
+    cited article was written ("Who won the May 3, 2030 runoff?" answered from articles of
+    April), or a name that none of the articles ``found`` for it (their texts) mentions. None
+    when everything pinned is there."""
     for figure in pinned(question):
         if not any(
             mentions(text, figure) or (_is_year(figure) and (published or "").startswith(figure))
             for text, published in cited
         ):
             return f"the articles cited never mention {figure}, which the question names"
+    day = None if asks_about_the_future(question) else earliest_day(question)
+    written = [date.fromisoformat(published[:10]) for _, published in cited if published]
+    if day and written and len(written) == len(cited) and max(written) < day:
+        return f"the articles cited were written before {day.isoformat()}, the question's date"
     names = named(question)
     folded = [text.casefold().replace("’", "'") for text in found] if names else []
     for name in names:

@@ -213,6 +213,32 @@ def dated_before(text: str, published: date) -> bool:
     return bool(latest) and max(latest) < published
 
 
+# "before the July 20, 2022 vote": the date bounds the thing asked about from after, not before
+_BOUND_AFTER = re.compile(r"\b(?:before|ahead of|prior to|until|till|by)\s+(?:the\s+)?$", re.I)
+
+
+def earliest_day(text: str) -> date | None:
+    """The first day that what ``text`` speaks of can have happened on, by the dates it gives
+    with their years ("on July 20, 2022": that day; "the June 2022 floods": June 1), or None.
+    A date that bounds from after ("ahead of the May 3, 2030 vote") does not count."""
+    days: list[date] = []
+    rest = text
+    for m in _DAY_OF_MONTH.finditer(text):
+        rest = rest.replace(m.group(0), " ")
+        year = m["y"] or m["y2"]
+        if not year or _BOUND_AFTER.search(text[: m.start()]):
+            continue
+        month = _MONTHS.index(((m["m"] or m["m2"])[:3]).lower()) + 1
+        try:
+            days.append(date(int(year), month, int(m["d"] or m["d2"])))
+        except ValueError:  # "February 30": not a date
+            continue
+    for m in _MONTH_OF_YEAR.finditer(rest):
+        if not _BOUND_AFTER.search(rest[: m.start()]):
+            days.append(date(int(m["y"]), _MONTHS.index(m["m"][:3].lower()) + 1, 1))
+    return min(days, default=None)
+
+
 _INFLECT_LOCK = threading.Lock()
 
 

@@ -20,6 +20,7 @@ from qa.constraints import mentions, named, pinned, unmet
 from qa.entities import (
     asks_for_a_name,
     dated_before,
+    earliest_day,
     expectation,
     focus_noun,
     name_runs,
@@ -444,3 +445,23 @@ def test_a_question_about_what_is_to_come_is_not_answered_by_a_past_date() -> No
     caption = answer("The Lakeside dam, pictured on March 7, was closed for repairs.")
     assert caption.refused and caption.notes == ["the evidence dates only what came before it"]
     assert not answer("The Lakeside dam is expected to reopen on June 1.").refused
+
+
+def test_the_earliest_day_a_text_dates_its_subject_by() -> None:
+    assert earliest_day("Who did the council elect on May 3, 2030?") == date(2030, 5, 3)
+    assert earliest_day("after the March 2031 storms and the 4 April 2031 vote") == date(2031, 3, 1)
+    assert earliest_day("What did she say ahead of the May 3, 2030 vote?") is None
+    assert earliest_day("What was pictured on March 7?") is None  # no year: no day
+    assert earliest_day("Who won the 2030 cup?") is None  # a year is checked as a figure
+
+
+def test_articles_written_before_the_day_asked_about_do_not_answer() -> None:
+    question = "Who won the Harbor County runoff on May 3, 2030?"
+    preview = "The Harbor County runoff on May 3 pits Mara Olsen against Tomas Vell."
+    assert unmet(question, [(preview, "2030-04-20")], [preview]) == (
+        "the articles cited were written before 2030-05-03, the question's date"
+    )
+    assert unmet(question, [(preview, "2030-05-04")], [preview]) is None
+    assert unmet(question, [(preview, "2030-04-20"), (preview, None)], [preview]) is None
+    upcoming = "Who is expected to win the Harbor County runoff on May 3, 2030?"
+    assert unmet(upcoming, [(preview, "2030-04-20")], [preview]) is None
