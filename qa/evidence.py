@@ -12,7 +12,9 @@ question's topic at all (the refusal threshold), which the cross-encoder does no
 miss ("who was the judge?" over an article that says "a judge") is as relevant to it as an answer.
 
 A sentence's text is evidence once: the same story indexed under two names (a copy, a syndicated
-wire story) would otherwise be quoted, and cited, once per copy. The best-ranked copy stays.
+wire story) would otherwise be quoted, and cited, once per copy. It keeps the rank of its
+best-ranked copy and is cited from the copy with the shortest article id (the plain address of a
+page also saved with a tracking query).
 """
 
 from __future__ import annotations
@@ -286,14 +288,17 @@ def score_sentences(
 
 
 def distinct(evidence: list[Sentence]) -> list[Sentence]:
-    """``evidence`` with each text (up to whitespace) kept once, where it ranks best."""
-    seen: set[str] = set()
-    kept: list[Sentence] = []
+    """``evidence`` with each text (up to whitespace) kept once, where it ranks best, and
+    quoted from the copy with the shortest article id: one page saved under two addresses
+    ("…/story?utm_source=feed" and "…/story") is cited by its plain one, whichever retrieval
+    happened to rank first."""
+    copies: dict[str, list[Sentence]] = {}
     for sentence in evidence:
-        text = " ".join(sentence.text.split())
-        if text not in seen:
-            seen.add(text)
-            kept.append(sentence)
+        copies.setdefault(" ".join(sentence.text.split()), []).append(sentence)
+    kept: list[Sentence] = []
+    for same in copies.values():  # in the order of each text's best-ranked copy
+        plain = min(same, key=lambda s: (len(s.article_id), s.article_id))
+        kept.append(plain if plain is same[0] else replace(plain, score=same[0].score))
     return kept
 
 

@@ -126,7 +126,8 @@ def test_chunks_of_an_unrecorded_article_are_never_cited(tmp_path: Path) -> None
 
 def test_a_duplicated_article_is_quoted_once(tmp_path: Path) -> None:
     """The same story under two file names: the answer says each sentence once, with one
-    citation, where it used to repeat it as "another article stating the same figure"."""
+    citation, where it used to repeat it as "another article stating the same figure"; and
+    it cites the copy with the plain (shortest) name, whichever copy retrieval ranked first."""
     folder = write(tmp_path / "news", {**ARTICLES, "late-copy.txt": ARTICLES["late.txt"],
                                        "other-again.md": ARTICLES["other.txt"]})  # fmt: skip
     assistant = fake_assistant(folder, tmp_path / "home")
@@ -137,3 +138,4 @@ def test_a_duplicated_article_is_quoted_once(tmp_path: Path) -> None:
         assert answer.text.count(figure) == 1, answer.text
         quotes = [c.quote for c in answer.citations]
         assert len(quotes) == len(set(quotes)), answer.text
+        assert {c.article_id for c in answer.citations} <= {"late", "other", "early"}
