@@ -125,6 +125,7 @@ class Assistant:
             settings.relevance_typed_weight,
             settings.relevance_recency_weight,
             antecedent_gain=settings.antecedent_gain,
+            echo_tolerance=settings.antecedent_echo_tolerance,
             title_weight=settings.relevance_title_weight,
         )
         self._cross_encoder = cross_encoder

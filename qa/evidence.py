@@ -35,8 +35,8 @@ from index.embedding import Embedder, Vectors
 from qa.answer import Passage
 from qa.boilerplate import is_boilerplate
 from qa.crossencoder import CrossEncoder
-from qa.entities import FITS, FRAME, expectation, prefix_match
-from qa.question import AnswerType
+from qa.entities import FITS, FRAME, expectation, names, prefix_match
+from qa.question import AnswerType, refers_back
 from qa.retrieval import recency, terms
 
 _DATE_MARKER = re.compile(r"date[:\s]+\d{4}-\d{2}-\d{2}\s+", re.I)
@@ -312,6 +312,10 @@ class Relevance:
     # Logits the best sentence must gain when read after the sentence before it for that one
     # to be quoted with it (``with_antecedent``); None: never.
     antecedent_gain: float | None = None
+    # Logits the pair may lose against the best sentence alone and still be quoted, when the
+    # best refers to the thing asked for as "the show" and the sentence before names something
+    # (``refers_back``): the cross-encoder reads such pairs about as it reads the best alone.
+    echo_tolerance: float = 1.0
     # Logits added per share of the question's words in the sentence's article headline: an
     # article about the question's subject over a digest or a side mention of it.
     title_weight: float = 0.0
@@ -368,12 +372,16 @@ def with_antecedent(question: str, evidence: list[Sentence], articles: dict[str,
     ``how.antecedent_gain`` logits. News prose names a thing once and then refers back to it:
     "Acme Foods recalled 2 million jars of peanut butter." / "The company says the jars ...".
     A best sentence that holds the kind of thing asked for answers by itself, and the sentence
-    the answer quotes next is then as often the one that completes it. One more pair for the
-    cross-encoder, run only when the test on the fit passes."""
+    the answer quotes next is then as often the one that completes it, unless it speaks of the
+    thing a "which" question asks for as "the company" or "the show" (``refers_back``): then
+    the sentence before is quoted with it when it names something the question does not and the
+    two read together lose at most ``how.echo_tolerance`` logits (the cross-encoder reads such a
+    pair about as it reads the best alone). One more pair for the cross-encoder, run only when
+    one of the two tests passes."""
     best = evidence[0] if evidence else None
     if (
         best is None or best.relevance is None or how.antecedent_gain is None
-        or best.typed >= FITS
+        or (best.typed >= FITS and not refers_back(question, best.text))
     ):  # fmt: skip
         return evidence
     text = articles[best.article_id]
@@ -389,7 +397,13 @@ def with_antecedent(question: str, evidence: list[Sentence], articles: dict[str,
         return evidence
     pair = before + " " + best.text
     logit = float(encoder.score(question[: how.max_question_chars], [pair])[0])
-    if logit < best.relevance + how.antecedent_gain:
+    if best.typed >= FITS:  # it fits, but says "the show" (refers_back): the name comes before
+        asked = question.lower()
+        if logit < best.relevance - how.echo_tolerance or not any(
+            n not in asked for n in names(before)
+        ):
+            return evidence
+    elif logit < best.relevance + how.antecedent_gain:
         return evidence
     # It is quoted as part of the best sentence's answer, so it carries the best one's scores.
     lead = Sentence(best.article_id, start, end, before, best.passage, best.semantic,

@@ -94,6 +94,36 @@ def asks_about_the_future(question: str) -> bool:
     return bool(_FUTURE.search(asking_clause(question)))
 
 
+# "Which wildly popular show was ...": the words naming the kind of thing asked for, up to a verb
+_VERB = (  # auxiliaries, regular forms and the commonest irregular pasts
+    r"(?:is|was|are|were|did|does|do|has|have|had|will|can|could|would|should|may|might"
+    r"|said|told|won|lost|made|took|gave|got|saw|became|began|left|met|held|sold|bought|paid"
+    r"|found|kept|led|ran|brought|thought|[a-z]+ed|[a-z]+s)\b"
+)
+_WHICH_KIND = re.compile(
+    rf"\b(?i:which|what)((?:\s+(?!{_VERB}|(?:of|in|for|to|on|at|by|with|from|about)\b)"
+    rf"(?:[a-z][a-z-]*|[A-Z]{{2,}})){{1,4}})"
+    rf"(?=\s+{_VERB}|\s*[?,])"
+)
+
+
+def refers_back(question: str, sentence: str) -> bool:
+    """Whether ``sentence`` speaks of the kind of thing a "which" question asks for by a
+    definite description ("Which company cut its prices?": "the company said it would ...";
+    "Which show won?": "The show, which follows ...") rather than by its name: news names a
+    thing once and then refers back to it, so its name is in an earlier sentence."""
+    m = _WHICH_KIND.search(asking_clause(question))
+    if not m:
+        return False
+    words = [w for w in m[1].split() if not w.endswith("ly")]  # "which team recently won"
+    kind = words[-1] if words else ""
+    if not kind.islower():  # "Which US Senate seat": not the kind asked for
+        return False
+    return (
+        re.search(rf"\b[Tt]he\s+(?:[\w’'-]+\s+){{0,3}}?{re.escape(kind)}\b", sentence) is not None
+    )
+
+
 def answer_type(question: str) -> AnswerType:
     """What the question asks for, read from its asking sentence (``asking_clause``)."""
     clause = asking_clause(question)

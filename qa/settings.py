@@ -102,6 +102,15 @@ class Settings(BaseSettings):
         " and 0 give accuracy 0.637 against 0.608 without it, strict 0.333 against 0.324,"
         " refusals unchanged; 0.5 reads the pair for fewer answers.",
     )
+    antecedent_echo_tolerance: float = Field(
+        1.0,
+        ge=0.0,
+        le=20.0,
+        description="When the best evidence sentence holds a fitting name but speaks of the"
+        " thing a 'which' question asks for as 'the show' / 'the company', and the sentence"
+        " before names something the question does not: cross-encoder logits the two read"
+        " together may lose against the best alone for that sentence to be quoted with it.",
+    )
     evidence_similarity_weight: float = Field(
         0.4,
         ge=0.0,

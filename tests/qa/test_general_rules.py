@@ -36,7 +36,13 @@ from qa.evidence import (
     score_sentences,
     with_antecedent,
 )
-from qa.question import AnswerType, answer_type, asking_clause, asks_about_the_future
+from qa.question import (
+    AnswerType,
+    answer_type,
+    asking_clause,
+    asks_about_the_future,
+    refers_back,
+)
 from qa.retrieval import recency
 
 SUMMIT = "Leaders met in Madrid for the alliance's summit; next year's will be in Vilnius."
@@ -465,3 +471,14 @@ def test_articles_written_before_the_day_asked_about_do_not_answer() -> None:
     assert unmet(question, [(preview, "2030-04-20"), (preview, None)], [preview]) is None
     upcoming = "Who is expected to win the Harbor County runoff on May 3, 2030?"
     assert unmet(upcoming, [(preview, "2030-04-20")], [preview]) is None
+
+
+def test_a_sentence_that_refers_back_to_the_kind_of_thing_asked_for() -> None:
+    show = "Which much-loved cartoon was renewed for a fifth season?"
+    assert refers_back(show, "The studio said the much-loved Danish cartoon returns in May.")
+    assert refers_back(show, "The cartoon, which follows two otters, was renewed.")
+    assert not refers_back(show, "Otter Bay was renewed for a fifth season.")
+    firm = "Which major EU retailer said it is cutting prices?"
+    assert refers_back(firm, "Analysts said the retailer had too much stock.")
+    assert not refers_back("Which EU body fined the firm?", "It is the EU rule on data.")
+    assert not refers_back("What did the images show?", "The show opened on Friday.")
