@@ -113,7 +113,7 @@ class Assistant:
         self._vectors = SentenceVectors(embedder)
         is_person = PersonReader(self._vectors) if settings.person_check else None
         self._generator = generator or ExtractiveGenerator(
-            settings.max_sentences, self._alike, is_person
+            settings.max_sentences, self._alike, is_person, settings.person_relevance
         )
         self._cheap = Cheap(
             settings.evidence_similarity_weight, settings.evidence_overlap_weight,

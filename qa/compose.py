@@ -208,14 +208,18 @@ class ExtractiveGenerator:
     """Answers with evidence sentences quoted exactly; no language model involved."""
 
     def __init__(self, max_sentences: int = 2, alike: Alike = same_noun,
-                 is_person: Callable[[str], bool] | None = None) -> None:  # fmt: skip
+                 is_person: Callable[[str], bool] | None = None,
+                 person_relevance: float | None = None) -> None:  # fmt: skip
         """``alike`` tells whether two counted nouns count the same kind of thing (the
         Assistant asks the embedding model); by default only the same noun does. ``is_person``
         tells whether a capitalised run names a person (``qa.evidence.PersonReader``): with it,
-        an answer to a person question that names no one new is a refusal."""
+        an answer to a person question that names no one new is a refusal. A person question
+        whose best sentence the cross-encoder reads below ``person_relevance`` logits is a
+        refusal too: a sentence that says who did the thing asked about reads high to it."""
         self.max_sentences = max_sentences
         self.alike = alike
         self.is_person = is_person
+        self.person_relevance = person_relevance
 
     def compose(self, question: str, kind: AnswerType, evidence: list[Sentence],
                 info: dict[str, ArticleInfo], threshold: float) -> Draft:  # fmt: skip
@@ -228,6 +232,11 @@ class ExtractiveGenerator:
         if reason := missing_answer(kind, evidence, threshold, question):
             return Draft(REFUSAL, True, notes=[reason])
         best = evidence[0]
+        if (
+            kind is AnswerType.PERSON and self.person_relevance is not None
+            and best.relevance is not None and best.relevance < self.person_relevance
+        ):  # fmt: skip
+            return Draft(REFUSAL, True, notes=["no sentence says who, by the cross-encoder"])
         if best.typed <= CONTRADICTS:  # the best evidence is about someone else: no answer
             return Draft(REFUSAL, True, notes=["the answering sentence is about someone else"])
         compare = bool(_COMPARE.search(question))

@@ -196,6 +196,16 @@ class Settings(BaseSettings):
         " refusal recall 0.356 -> 0.511 (7 of 45 more refused), one answerable question of 102"
         " more refused (a singer named by one word), seeds unchanged.",
     )
+    person_relevance: float | None = Field(
+        3.0,
+        ge=-20.0,
+        le=20.0,
+        description="Cross-encoder logit under which the best evidence sentence for a person"
+        " question ('who won', 'which judge') does not answer it: a refusal; unset"
+        " (QA_PERSON_RELEVANCE=null) turns it off. Calibrated on both suites: the answered"
+        " person questions' best sentences read 5.2 and above (seeds) and 6.4 and above"
+        " (RealTime QA), the near misses' 0.0, 1.1 and 2.9.",
+    )
     same_noun_similarity: float = Field(
         0.7,
         ge=0.0,

@@ -482,3 +482,23 @@ def test_a_sentence_that_refers_back_to_the_kind_of_thing_asked_for() -> None:
     assert refers_back(firm, "Analysts said the retailer had too much stock.")
     assert not refers_back("Which EU body fined the firm?", "It is the EU rule on data.")
     assert not refers_back("What did the images show?", "The show opened on Friday.")
+
+
+def test_a_person_question_whose_best_sentence_reads_low_is_a_refusal() -> None:
+    question = "Who designed the new Lakeside bridge?"
+    text = "Mara Olsen praised the new Lakeside bridge at its opening on Sunday."
+    info = {"2022-06-15": ArticleInfo("Bridge", "2022-06-15", None)}
+
+    def answer(relevance: float, kind: AnswerType = AnswerType.PERSON) -> Draft:
+        best = replace(_sentence(text, "2022-06-15"), typed=1.0, score=0.6, relevance=relevance)
+        generator = ExtractiveGenerator(2, person_relevance=3.0)
+        return generator.compose(question, kind, [best], info, 0.42)
+
+    low = answer(1.2)
+    assert low.refused and low.notes == ["no sentence says who, by the cross-encoder"]
+    assert not answer(5.5).refused
+    assert not answer(1.2, AnswerType.PLACE).refused  # the floor is for person questions
+    assert not ExtractiveGenerator(2).compose(
+        question, AnswerType.PERSON, [replace(_sentence(text, "2022-06-15"), typed=1.0,
+                                              score=0.6, relevance=1.2)], info, 0.42
+    ).refused  # fmt: skip
