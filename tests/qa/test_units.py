@@ -318,9 +318,10 @@ def test_a_sentence_restating_the_question_is_no_evidence() -> None:
     assert [s.text for s in found] == [text[text.index("The retailer") :]]
 
 
-def test_the_same_sentence_in_several_articles_is_evidence_once_from_the_best_ranked() -> None:
+def test_the_same_sentence_in_several_articles_is_evidence_once_from_the_plainest_copy() -> None:
     """Duplicate articles (one story under two names) must not make the answer repeat itself:
-    a sentence's text is evidence once, from the best-ranked passage holding it."""
+    a sentence's text is evidence once, at the rank of the best-ranked passage holding it, and
+    quoted from the copy with the shortest article id (here not the best-ranked one)."""
     shared = "The harbour bridge closed after engineers found cracks in two cables."
     texts = {
         "copy": f"Bridge shut\n\n{shared} Traffic was diverted.",
@@ -338,5 +339,5 @@ def test_the_same_sentence_in_several_articles_is_evidence_once_from_the_best_ra
     said = [" ".join(s.text.split()) for s in found]
     assert len(said) == len(set(said)), said
     cracks = [s for s in found if "cracks" in s.text]
-    assert [s.article_id for s in cracks] == ["original"]
+    assert [s.article_id for s in cracks] == ["copy"]
     assert any(s.article_id == "other" for s in found)  # other texts are untouched
