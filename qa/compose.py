@@ -25,7 +25,7 @@ from qa.entities import (
     sources,
 )
 from qa.evidence import Sentence
-from qa.question import AnswerType, asks_about_the_future
+from qa.question import AnswerType, asked_kind, asks_about_the_future
 from qa.retrieval import terms
 
 REFUSAL = "The indexed articles don't answer this."
@@ -178,6 +178,23 @@ def _same_answer(kind: AnswerType, chosen: list[Sentence], s: Sentence) -> bool:
     return not mine or bool(mine & answers(kind, s.text))
 
 
+def _new_answer(kind: AnswerType, chosen: list[Sentence], s: Sentence) -> bool:
+    """Whether another article's sentence states an answer of ``kind`` not chosen yet: for a
+    question that asks for several things, the second one."""
+    mine = {e for c in chosen for e in answers(kind, c.text)}
+    return bool(answers(kind, s.text) - mine)
+
+
+def asks_for_several(question: str) -> bool:
+    """Whether a question asks for several things of one kind ("In which cities did they
+    meet?", "..., respectively?"), each of which another article may give."""
+    kind = asked_kind(question)
+    return (kind is not None and singular(kind) != kind) or bool(_RESPECTIVELY.search(question))
+
+
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
+
+
 def beside(start: int, end: int, other_start: int, other_end: int, reach: int = 300) -> bool:
     """Whether two spans of one article are next to each other (within ``reach`` characters)."""
     return 0 <= other_start - end < reach or 0 <= start - other_end < reach
@@ -251,6 +268,7 @@ class ExtractiveGenerator:
             return self._answer_or_refusal(question, kind, [best.antecedent, best], info)
         chosen = [best, *self._neighbour(kind, best, evidence)]
         pinned = set(figures(question))  # "which body said the port handled 48,000 containers"
+        several = asks_for_several(question)  # "In which cities ...": each article may name one
         for s in evidence[1:]:  # best first, by the cross-encoder's judgement
             if len(chosen) >= self.max_sentences:
                 break
@@ -270,7 +288,7 @@ class ExtractiveGenerator:
                 if (
                     kind is AnswerType.OTHER
                     or s.score < 0.9 * best.score
-                    or not _same_answer(kind, chosen, s)
+                    or not (_new_answer if several else _same_answer)(kind, chosen, s)
                 ):
                     continue
             chosen.append(s)

@@ -95,16 +95,31 @@ def asks_about_the_future(question: str) -> bool:
 
 
 # "Which wildly popular show was ...": the words naming the kind of thing asked for, up to a verb
-_VERB = (  # auxiliaries, regular forms and the commonest irregular pasts
+_PAST = (  # auxiliaries, regular pasts and the commonest irregular ones
     r"(?:is|was|are|were|did|does|do|has|have|had|will|can|could|would|should|may|might"
     r"|said|told|won|lost|made|took|gave|got|saw|became|began|left|met|held|sold|bought|paid"
-    r"|found|kept|led|ran|brought|thought|[a-z]+ed|[a-z]+s)\b"
+    r"|found|kept|led|ran|brought|thought|[a-z]+ed)\b"
 )
+# "Which wildly popular show was ...", "Which two countries did ...", "Which company plans to
+# ...": the words naming the kind of thing asked for, up to the verb (a word in -s ends them
+# only where no longer run fits: "countries" is a noun before "did", "plans" a verb after
+# "company")
 _WHICH_KIND = re.compile(
-    rf"\b(?i:which|what)((?:\s+(?!{_VERB}|(?:of|in|for|to|on|at|by|with|from|about)\b)"
+    rf"\b(?i:which|what)((?:\s+(?!{_PAST}|(?:of|in|for|to|on|at|by|with|from|about|this|that|these|those|the|a|an|its|their)\b)"
     rf"(?:[a-z][a-z-]*|[A-Z]{{2,}})){{1,4}})"
-    rf"(?=\s+{_VERB}|\s*[?,])"
+    rf"(?=\s+(?:{_PAST}|[a-z]+s\b)|\s*[?,])"
 )
+
+
+def asked_kind(question: str) -> str | None:
+    """The noun naming the kind of thing a "which" question asks for ("Which wildly popular
+    show was ...": "show"; "In which cities did ...": "cities"), or None."""
+    m = _WHICH_KIND.search(asking_clause(question))
+    if not m:
+        return None
+    words = [w for w in m[1].split() if not w.endswith("ly")]  # "which team recently won"
+    kind = words[-1] if words else ""
+    return kind if kind.islower() else None  # "Which US Senate seat": not the kind asked for
 
 
 def refers_back(question: str, sentence: str) -> bool:
@@ -112,12 +127,8 @@ def refers_back(question: str, sentence: str) -> bool:
     definite description ("Which company cut its prices?": "the company said it would ...";
     "Which show won?": "The show, which follows ...") rather than by its name: news names a
     thing once and then refers back to it, so its name is in an earlier sentence."""
-    m = _WHICH_KIND.search(asking_clause(question))
-    if not m:
-        return False
-    words = [w for w in m[1].split() if not w.endswith("ly")]  # "which team recently won"
-    kind = words[-1] if words else ""
-    if not kind.islower():  # "Which US Senate seat": not the kind asked for
+    kind = asked_kind(question)
+    if kind is None:
         return False
     return (
         re.search(rf"\b[Tt]he\s+(?:[\w’'-]+\s+){{0,3}}?{re.escape(kind)}\b", sentence) is not None

@@ -15,7 +15,7 @@ from qa_helpers import fake_assistant, write
 
 from qa import Settings
 from qa.answer import Passage
-from qa.compose import ArticleInfo, Draft, ExtractiveGenerator, attribution
+from qa.compose import ArticleInfo, Draft, ExtractiveGenerator, asks_for_several, attribution
 from qa.constraints import mentions, named, pinned, unmet
 from qa.entities import (
     asks_for_a_name,
@@ -39,6 +39,7 @@ from qa.evidence import (
 from qa.question import (
     AnswerType,
     answer_type,
+    asked_kind,
     asking_clause,
     asks_about_the_future,
     refers_back,
@@ -502,3 +503,28 @@ def test_a_person_question_whose_best_sentence_reads_low_is_a_refusal() -> None:
         question, AnswerType.PERSON, [replace(_sentence(text, "2022-06-15"), typed=1.0,
                                               score=0.6, relevance=1.2)], info, 0.42
     ).refused  # fmt: skip
+
+
+def test_the_kind_of_thing_a_which_question_asks_for() -> None:
+    assert asked_kind("Which wildly popular cartoon was renewed?") == "cartoon"
+    assert asked_kind("In which towns did the band play?") == "towns"
+    assert asked_kind("Which firm plans to merge?") == "firm"
+    assert asked_kind("Which town this week agreed to pay?") == "town"
+    assert asked_kind("Who won?") is None and asked_kind("Which EU body fined it?") == "body"
+    assert asks_for_several("In which towns did the band play?")
+    assert asks_for_several("Where did the two bands play, respectively?")
+    assert not asks_for_several("Which town did the band play in?")
+
+
+def test_a_question_for_several_things_quotes_another_article_for_another() -> None:
+    question = "In which towns did the band play its two concerts?"
+    info = {d: ArticleInfo("Tour", d, None) for d in ("2022-06-15", "2022-06-16")}
+    first = replace(_sentence("The band played in Lakeside on Friday.", "2022-06-15"),
+                    typed=1.0, score=0.6)  # fmt: skip
+    second = replace(_sentence("The band played in Pine Valley on Saturday.", "2022-06-16"),
+                     typed=1.0, score=0.6)  # fmt: skip
+    both = ExtractiveGenerator(2).compose(question, AnswerType.PLACE, [first, second], info, 0.4)
+    assert "Lakeside" in both.text and "Pine Valley" in both.text
+    one = "In which town did the band play its first concert?"
+    alone = ExtractiveGenerator(2).compose(one, AnswerType.PLACE, [first, second], info, 0.4)
+    assert "Pine Valley" not in alone.text  # another article's other answer is not support
