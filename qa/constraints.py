@@ -3,8 +3,8 @@ asking sentence names ("the 2024 Super Bowl halftime show", "the recall of 2.9 m
 vehicles"), and its names ("the McKinney Fire"). An article that neither names such a year nor
 was published in it, or that never names such a figure, is about another edition of the event or
 another event, however closely its sentences match the question's other words. An article written
-before the day the question dates its event by ("the December 6, 2030 runoff") cannot report it,
-however it previews it. A name that none of the articles found mentions is something the
+before the day a question about something done dates its event by ("Who won the December 6, 2030
+runoff?") cannot report it, however it previews it. A name that none of the articles found mentions is something the
 collection does not cover. Each way the answer is a refusal, not a near miss."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 from datetime import date
 
 from qa.entities import earliest_day
-from qa.question import asking_clause, asks_about_the_future
+from qa.question import asking_clause, asks_about_the_past
 
 _NUMBER = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d,]*\d)")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
@@ -59,17 +59,17 @@ def mentions(text: str, figure: str) -> bool:
 def unmet(question: str, cited: list[tuple[str, str | None]], found: list[str]) -> str | None:
     """Why the answer cannot stand: a figure the question pins down that none of the ``cited``
     articles (text, publication date) names (a year also counts as named by an article
-    published that year), a day the question dates what it asks about by that comes after every
-    cited article was written ("Who won the May 3, 2030 runoff?" answered from articles of
-    April), or a name that none of the articles ``found`` for it (their texts) mentions. None
-    when everything pinned is there."""
+    published that year), a day a question about something done (``asks_about_the_past``) dates
+    it by that comes after every cited article was written ("Who won the May 3, 2030 runoff?"
+    answered from articles of April), or a name that none of the articles ``found`` for it
+    (their texts) mentions. None when everything pinned is there."""
     for figure in pinned(question):
         if not any(
             mentions(text, figure) or (_is_year(figure) and (published or "").startswith(figure))
             for text, published in cited
         ):
             return f"the articles cited never mention {figure}, which the question names"
-    day = None if asks_about_the_future(question) else earliest_day(question)
+    day = earliest_day(question) if asks_about_the_past(question) else None
     written = [date.fromisoformat(published[:10]) for _, published in cited if published]
     if day and written and len(written) == len(cited) and max(written) < day:
         return f"the articles cited were written before {day.isoformat()}, the question's date"

@@ -94,6 +94,29 @@ def asks_about_the_future(question: str) -> bool:
     return bool(_FUTURE.search(asking_clause(question)))
 
 
+# "Who did parliament elect", "How many were evacuated", "Who won": something done; not "Where
+# is the summit held" (a preview answers that) nor "the expected date"
+_PAST_AUX = re.compile(r"\b(?:did|was|were|had)\b", re.I)
+_PRESENT_AUX = re.compile(r"\b(?:is|are|am|does|do|has|have)\b", re.I)
+_PAST_FORM = re.compile(
+    r"\b(?:won|lost|said|told|made|took|gave|got|saw|became|began|left|met|held|sold|bought"
+    r"|paid|found|kept|led|ran|brought|drew|struck)\b|\b(?<!\bthe )[a-z]{3,}ed\b",
+    re.I,
+)
+
+
+def asks_about_the_past(question: str) -> bool:
+    """Whether the asking sentence asks about something done: a past auxiliary ("did", "was"),
+    or, with no auxiliary of the present, a past form ("Who won ..."). Not "Where is the summit
+    held in May 2030?" (what is scheduled) nor what is still to come."""
+    clause = asking_clause(question)
+    if _FUTURE.search(clause):
+        return False
+    if _PAST_AUX.search(clause):
+        return True
+    return not _PRESENT_AUX.search(clause) and bool(_PAST_FORM.search(clause))
+
+
 # "Which wildly popular show was ...": the words naming the kind of thing asked for, up to a verb
 _PAST = (  # auxiliaries, regular pasts and the commonest irregular ones
     r"(?:is|was|are|were|did|does|do|has|have|had|will|can|could|would|should|may|might"

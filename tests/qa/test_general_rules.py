@@ -42,6 +42,7 @@ from qa.question import (
     asked_kind,
     asking_clause,
     asks_about_the_future,
+    asks_about_the_past,
     refers_back,
 )
 from qa.retrieval import recency
@@ -472,6 +473,18 @@ def test_articles_written_before_the_day_asked_about_do_not_answer() -> None:
     assert unmet(question, [(preview, "2030-04-20"), (preview, None)], [preview]) is None
     upcoming = "Who is expected to win the Harbor County runoff on May 3, 2030?"
     assert unmet(upcoming, [(preview, "2030-04-20")], [preview]) is None
+    scheduled = "Where is the Harbor County runoff held on May 3, 2030?"  # a preview answers
+    assert unmet(scheduled, [(preview, "2030-04-20")], [preview]) is None
+
+
+def test_a_question_about_something_done() -> None:
+    assert asks_about_the_past("Who did the council elect on May 3?")
+    assert asks_about_the_past("How many people were evacuated?")
+    assert asks_about_the_past("Who won the Harbor County runoff?")
+    assert asks_about_the_past("Which firm bought the plant?")
+    assert not asks_about_the_past("Where is the summit held in May?")
+    assert not asks_about_the_past("Who is expected to win the runoff?")
+    assert not asks_about_the_past("What is the expected date of the vote?")
 
 
 def test_a_sentence_that_refers_back_to_the_kind_of_thing_asked_for() -> None:
