@@ -185,14 +185,14 @@ def _new_answer(kind: AnswerType, chosen: list[Sentence], s: Sentence) -> bool:
     return bool(answers(kind, s.text) - mine)
 
 
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
+
+
 def asks_for_several(question: str) -> bool:
     """Whether a question asks for several things of one kind ("In which cities did they
     meet?", "..., respectively?"), each of which another article may give."""
     kind = asked_kind(question)
     return (kind is not None and singular(kind) != kind) or bool(_RESPECTIVELY.search(question))
-
-
-_RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 
 
 def beside(start: int, end: int, other_start: int, other_end: int, reach: int = 300) -> bool:

@@ -4,8 +4,9 @@ vehicles"), and its names ("the McKinney Fire"). An article that neither names s
 was published in it, or that never names such a figure, is about another edition of the event or
 another event, however closely its sentences match the question's other words. An article written
 before the day a question about something done dates its event by ("Who won the December 6, 2030
-runoff?") cannot report it, however it previews it. A name that none of the articles found mentions is something the
-collection does not cover. Each way the answer is a refusal, not a near miss."""
+runoff?") cannot report it, however it previews it. A name that none of the articles found
+mentions is something the collection does not cover. Each way the answer is a refusal, not a
+near miss."""
 
 from __future__ import annotations
 

@@ -94,15 +94,16 @@ def asks_about_the_future(question: str) -> bool:
     return bool(_FUTURE.search(asking_clause(question)))
 
 
+# the commonest irregular past forms ("Who won", "Which company said")
+_IRREGULAR_PAST = (
+    r"won|lost|said|told|made|took|gave|got|saw|became|began|left|met|held|sold|bought|paid"
+    r"|found|kept|led|ran|brought|thought|drew|struck"
+)
 # "Who did parliament elect", "How many were evacuated", "Who won": something done; not "Where
 # is the summit held" (a preview answers that) nor "the expected date"
 _PAST_AUX = re.compile(r"\b(?:did|was|were|had)\b", re.I)
 _PRESENT_AUX = re.compile(r"\b(?:is|are|am|does|do|has|have)\b", re.I)
-_PAST_FORM = re.compile(
-    r"\b(?:won|lost|said|told|made|took|gave|got|saw|became|began|left|met|held|sold|bought"
-    r"|paid|found|kept|led|ran|brought|drew|struck)\b|\b(?<!\bthe )[a-z]{3,}ed\b",
-    re.I,
-)
+_PAST_FORM = re.compile(rf"\b(?:{_IRREGULAR_PAST})\b|\b(?<!\bthe )[a-z]{{3,}}ed\b", re.I)
 
 
 def asks_about_the_past(question: str) -> bool:
@@ -117,20 +118,20 @@ def asks_about_the_past(question: str) -> bool:
     return not _PRESENT_AUX.search(clause) and bool(_PAST_FORM.search(clause))
 
 
-# "Which wildly popular show was ...": the words naming the kind of thing asked for, up to a verb
-_PAST = (  # auxiliaries, regular pasts and the commonest irregular ones
+_VERB = (  # auxiliaries and past forms
     r"(?:is|was|are|were|did|does|do|has|have|had|will|can|could|would|should|may|might"
-    r"|said|told|won|lost|made|took|gave|got|saw|became|began|left|met|held|sold|bought|paid"
-    r"|found|kept|led|ran|brought|thought|[a-z]+ed)\b"
+    rf"|{_IRREGULAR_PAST}|[a-z]+ed)\b"
+)
+_FUNCTION_WORD = (
+    r"(?:of|in|for|to|on|at|by|with|from|about|this|that|these|those|the|a|an|its|their)\b"
 )
 # "Which wildly popular show was ...", "Which two countries did ...", "Which company plans to
 # ...": the words naming the kind of thing asked for, up to the verb (a word in -s ends them
 # only where no longer run fits: "countries" is a noun before "did", "plans" a verb after
 # "company")
 _WHICH_KIND = re.compile(
-    rf"\b(?i:which|what)((?:\s+(?!{_PAST}|(?:of|in|for|to|on|at|by|with|from|about|this|that|these|those|the|a|an|its|their)\b)"
-    rf"(?:[a-z][a-z-]*|[A-Z]{{2,}})){{1,4}})"
-    rf"(?=\s+(?:{_PAST}|[a-z]+s\b)|\s*[?,])"
+    rf"\b(?i:which|what)((?:\s+(?!{_VERB}|{_FUNCTION_WORD})(?:[a-z][a-z-]*|[A-Z]{{2,}})){{1,4}})"
+    rf"(?=\s+(?:{_VERB}|[a-z]+s\b)|\s*[?,])"
 )
 
 
