@@ -20,6 +20,8 @@ from qa.entities import (
     entities,
     name_runs,
     names,
+    ordinal_word,
+    ordinals,
     people,
     singular,
     sources,
@@ -165,6 +167,19 @@ def missing_answer(
             if s.typed == 0 and ExtractiveGenerator._neighbour(kind, s, evidence):
                 return None
     return f"no {kind.value} in the evidence fits the question"
+
+
+def other_ordinal(question: str, chosen: list[Sentence]) -> str | None:
+    """Why the answer is about another one of the things the question numbers: it speaks of
+    "the first episode" and never of "the second episode" that was asked about. None when the
+    question numbers nothing, or the answer speaks of the same one or of none by number."""
+    given = {pair for s in chosen for pair in ordinals(s.text)}
+    for n, noun in sorted(ordinals(question)):
+        others = sorted(m for m, thing in given if thing == noun and m != n)
+        if others and (n, noun) not in given:
+            said, asked = ordinal_word(others[0]), ordinal_word(n)
+            return f"the evidence speaks of the {said} {noun}, the question of the {asked}"
+    return None
 
 
 def _same_answer(kind: AnswerType, chosen: list[Sentence], s: Sentence) -> bool:
@@ -314,6 +329,8 @@ class ExtractiveGenerator:
             }  # fmt: skip
             if not named:
                 return Draft(REFUSAL, True, notes=["the answering sentences name no one"])
+        if reason := other_ordinal(question, chosen):
+            return Draft(REFUSAL, True, notes=[reason])
         if kind is AnswerType.DATE and asks_about_the_future(question):
 
             def past(s: Sentence) -> bool:

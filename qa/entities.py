@@ -267,6 +267,36 @@ def singular(word: str) -> str:
     return _inflect().singular_noun(word) or word
 
 
+@lru_cache(maxsize=1)
+def _ordinal_words() -> dict[str, int]:
+    """'first' -> 1, 'second' -> 2, ... 'hundredth' -> 100, in inflect's words."""
+    return {ordinal_word(n): n for n in range(1, 101)}
+
+
+def ordinal_word(n: int) -> str:
+    """1 -> 'first', 22 -> 'twenty-second' (inflect's words)."""
+    engine = _inflect()
+    return str(engine.number_to_words(engine.ordinal(n)))
+
+
+_ORDINAL_THING = re.compile(r"\b(\d+(?:st|nd|rd|th)|[a-z]+(?:-[a-z]+)?)\s+(?=([a-z]+)\b)", re.I)
+
+
+def ordinals(text: str) -> set[tuple[int, str]]:
+    """The numbered things ``text`` speaks of, each as (its number, its noun in the singular):
+    "the second episode" is (2, "episode"), "its 62nd home run" (62, "home"). An ordinal
+    is a word inflect spells as one or a figure with its suffix; the word after it is taken as
+    what it numbers."""
+    words = _ordinal_words()
+    found: set[tuple[int, str]] = set()
+    for m in _ORDINAL_THING.finditer(text):
+        number = m[1].lower()
+        n = int(number[:-2]) if number[0].isdigit() else words.get(number)
+        if n is not None:
+            found.add((n, singular(m[2])))
+    return found
+
+
 _COUNTED = re.compile(r"\bhow many\s+((?:[\w'’-]+\s+){0,4})", re.I)
 _DURATION = re.compile(r"\bhow (?:quickly|fast|long(?! ago))\b|\bover what period\b", re.I)
 # "how much did it cost", "how much was X fined", "the dollar cost": an amount of money (not "how

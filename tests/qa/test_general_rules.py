@@ -25,6 +25,8 @@ from qa.entities import (
     focus_noun,
     name_runs,
     names,
+    ordinal_word,
+    ordinals,
     people,
 )
 from qa.evidence import (
@@ -541,3 +543,27 @@ def test_a_question_for_several_things_quotes_another_article_for_another() -> N
     one = "In which town did the band play its first concert?"
     alone = ExtractiveGenerator(2).compose(one, AnswerType.PLACE, [first, second], info, 0.4)
     assert "Pine Valley" not in alone.text  # another article's other answer is not support
+
+
+def test_ordinals_are_the_numbered_things_a_text_speaks_of() -> None:
+    assert ordinals("How many came to the band's second concert?") == {(2, "concert")}
+    assert ordinals("its 41st goals and the twenty-first season") == {(41, "goal"), (21, "season")}
+    assert ordinals("The band played on Friday.") == set()
+    assert ordinal_word(2) == "second" and ordinal_word(22) == "twenty-second"
+
+
+def test_an_answer_about_another_of_the_things_numbered_is_a_refusal() -> None:
+    question = "How many people came to the band's second concert in Lakeside?"
+    info = {"2022-06-15": ArticleInfo("Tour", "2022-06-15", None)}
+
+    def answer(text: str) -> Draft:
+        evidence = [replace(_sentence(text, "2022-06-15"), typed=1.0, score=0.6)]
+        return ExtractiveGenerator().compose(question, AnswerType.NUMBER, evidence, info, 0.42)
+
+    first = answer("About 4,000 people came to the band's first concert in Lakeside.")
+    assert first.refused
+    assert first.notes == ["the evidence speaks of the first concert, the question of the second"]
+    assert not answer(
+        "About 3,000 people came to the second concert, after 4,000 at the first."
+    ).refused
+    assert not answer("About 3,000 people came to the band's concert in Lakeside.").refused
