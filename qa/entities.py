@@ -244,19 +244,32 @@ _INFLECT_LOCK = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _inflect() -> Any:
-    """inflect's engine, made on first use: importing it costs about a second (typeguard), so
-    ``import qa`` does not pay it; an ``Assistant`` makes it when it opens (``load_inflect``)."""
+    """inflect's engine, made on first use (``import qa`` does not pay for it; an ``Assistant``
+    makes it when it opens, ``load_inflect``). inflect wraps its methods in typeguard's
+    ``@typechecked``, which re-parses and recompiles inflect's source as it is imported: 2 to 3 s
+    of every cold start here (jaraco/inflect#212, agronholm/typeguard#468, both open). It is
+    imported with that decorator leaving functions as they are: the checks guard inflect's
+    arguments, which here are always a word or a number."""
     with _INFLECT_LOCK:
-        import inflect
+        import typeguard
 
+        checked = typeguard.typechecked
+        typeguard.typechecked = _unchecked
+        try:
+            import inflect
+        finally:
+            typeguard.typechecked = checked
         return inflect.engine()
 
 
+def _unchecked(target: Any = None, **_: Any) -> Any:
+    """``typeguard.typechecked`` that checks nothing, used bare or with arguments."""
+    return _unchecked if target is None else target
+
+
 def load_inflect() -> None:
-    """Make inflect's engine now, in the opening thread. Its import compiles code (typeguard
-    parses inflect's source); CPython 3.11's parser is not safe to run in two threads at once
-    ("AST constructor recursion depth mismatch" when a first answer made it while the web server
-    compiled templates), so it must not happen inside concurrent answers."""
+    """Make inflect's engine now, in the opening thread, so that no answer waits for it and two
+    answers never import it at once."""
     _inflect()
 
 

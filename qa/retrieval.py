@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import math
 import re
 import shutil
@@ -181,24 +182,30 @@ class Query:
     boost_articles: tuple[str, ...] = ()  # e.g. the previous answer's articles, for follow-ups
 
 
+Terms = dict[str, tuple[list[str], list[str]]]  # a chunk's terms (title and text; text), by id
+
+
 class KeywordIndex:
     """BM25 (bm25s) over the chunks' title + text."""
 
+    _IDF = "idf.json"
+
     def __init__(self, chunks: list[StoredChunk], cache: Path | None,
-                 known: dict[str, tuple[list[str], list[str]]] | None = None) -> None:  # fmt: skip
+                 known: Terms | None = None) -> None:  # fmt: skip
         """``known``: the terms of chunks an earlier index already read (by chunk id, which
-        is a hash of its content), so that taking in a few changed articles reads only them."""
+        is a hash of its content), so that taking in a few changed articles reads only them.
+        With a ``cache`` folder, BM25 and the terms' rarity are kept there for this set of
+        chunks: reading every chunk's terms again took about 2 s of each opening of the
+        949-article index."""
         import bm25s
 
         self.chunks = chunks
         self._bm25: Any = None
         self._published: NDArray[np.int64] | None = None
         self.position: dict[str, int] = {}
-        known = known or {}
-        self.terms = {
-            c.id: known.get(c.id) or (terms(f"{c.title}\n{c.text}"), terms(c.text)) for c in chunks
-        }
-        self.idf = self._idf([self.terms[c.id][1] for c in chunks])
+        self._known = known or {}
+        self._terms: Terms | None = None
+        self.idf: dict[str, float] = {}
         if not chunks:
             return
         # a chunk's id covers its text, not its article's title, which BM25 also reads
@@ -207,21 +214,35 @@ class KeywordIndex:
         folder = cache / f"bm25-{digest}" if cache else None
         self.chunks.sort(key=lambda c: c.id)
         self.position = {c.id: i for i, c in enumerate(self.chunks)}
-        if folder and (folder / "params.index.json").exists():
+        if folder and (folder / "params.index.json").exists() and (folder / self._IDF).exists():
             try:
                 self._bm25 = bm25s.BM25.load(str(folder))
+                self.idf = json.loads((folder / self._IDF).read_text(encoding="utf-8"))
                 return
             except Exception:  # a damaged cache is rebuilt, never fatal
-                self._bm25 = None
+                self._bm25, self.idf = None, {}
+        self.idf = self._idf([self.terms[c.id][1] for c in chunks])
         corpus = [self.terms[c.id][0] for c in chunks]
         self._bm25 = bm25s.BM25()
         self._bm25.index(corpus, show_progress=False)
         if folder:
             with contextlib.suppress(OSError):
                 self._bm25.save(str(folder))
+                (folder / self._IDF).write_text(json.dumps(self.idf), encoding="utf-8")
                 for old in folder.parent.glob("bm25-*"):  # earlier chunk sets: never read again
                     if old != folder:
                         shutil.rmtree(old, ignore_errors=True)
+
+    @property
+    def terms(self) -> Terms:
+        """Each chunk's terms, read when first needed (with the cache, only when the index
+        changes and the next one takes them as ``known``)."""
+        if self._terms is None:
+            self._terms = {
+                c.id: self._known.get(c.id) or (terms(f"{c.title}\n{c.text}"), terms(c.text))
+                for c in self.chunks
+            }
+        return self._terms
 
     @staticmethod
     def _idf(texts: list[list[str]]) -> dict[str, float]:

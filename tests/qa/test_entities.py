@@ -119,3 +119,15 @@ def test_organisations_are_acronyms_and_named_bodies_not_a_list() -> None:
         "transport ministry"
     }
     assert entities("UNICEF said on Monday.", AnswerType.ORGANISATION) == {"unicef"}
+
+
+def test_inflect_is_imported_without_typeguard_recompiling_it() -> None:
+    import typeguard
+
+    checked = typeguard.typechecked
+    singular("cities")  # makes the engine, if no test has yet
+    assert typeguard.typechecked is checked  # the decorator is put back for everyone else
+    import inflect  # only qa.entities imports it, in tests as in the product
+
+    assert "typeguard" not in inflect.engine.singular_noun.__code__.co_names  # not recompiled
+    assert singular("access") == "access" and singular("cities") == "city"

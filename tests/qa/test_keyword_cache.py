@@ -29,3 +29,15 @@ def test_a_retitled_article_is_not_searched_under_its_old_title(tmp_path: Path) 
     new = StoredChunk("c1", "a", 0, 10, "crews worked all night", title="Harbour bridge reopens")
     index = KeywordIndex([new], tmp_path, None)  # same chunk id, new title
     assert index.search("harbour")[0].size == 1
+
+
+def test_the_cache_keeps_the_terms_rarity_so_an_opening_reads_no_chunk(tmp_path: Path) -> None:
+    chunks = [StoredChunk(f"c{n}", "a", 0, 10, f"harbour bridge {w}") for n, w in enumerate("xyz")]
+    built = KeywordIndex(list(chunks), tmp_path, None)
+    again = KeywordIndex(list(chunks), tmp_path, None)
+    assert again.idf == built.idf and again.idf["harbour"] < again.idf["x"]
+    assert again._terms is None  # nothing read yet: BM25 and the rarity came from the cache
+    assert again.terms == built.terms  # read when a changed index asks for them
+    (next(tmp_path.glob("bm25-*")) / "idf.json").write_text("{not json", encoding="utf-8")
+    rebuilt = KeywordIndex(list(chunks), tmp_path, None)  # a damaged cache is rebuilt
+    assert rebuilt.idf == built.idf and rebuilt.search("bridge")[0].size == 3

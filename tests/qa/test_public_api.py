@@ -329,9 +329,10 @@ def test_articles_another_writer_adds_or_removes_are_followed(tmp_path: Path) ->
 
 
 def test_opening_an_assistant_imports_inflect_in_the_opening_thread(tmp_path: Path) -> None:
-    """inflect's import parses code (typeguard); CPython 3.11's parser fails when two threads
-    parse at once ("AST constructor recursion depth mismatch", seen when the first answers of a
-    web chat ran side by side), so it happens when the assistant opens, not in an answer."""
+    """inflect is imported when the assistant opens, not in an answer: no answer waits for it,
+    and two answers never import it at once (when typeguard still recompiled inflect's source as
+    it was imported, CPython 3.11's parser failed in two threads at once: "AST constructor
+    recursion depth mismatch", seen when the first answers of a web chat ran side by side)."""
     import sys
 
     code = (
