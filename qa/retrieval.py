@@ -242,6 +242,7 @@ class KeywordIndex:
                 c.id: self._known.get(c.id) or (terms(f"{c.title}\n{c.text}"), terms(c.text))
                 for c in self.chunks
             }
+            self._known = {}  # the earlier index's terms, removed chunks' too: not kept alive
         return self._terms
 
     @staticmethod
