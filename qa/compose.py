@@ -173,12 +173,15 @@ def other_ordinal(question: str, chosen: list[Sentence]) -> str | None:
     """Why the answer is about another one of the things the question numbers: it speaks of
     "the first episode" and never of "the second episode" that was asked about. None when the
     question numbers nothing, or the answer speaks of the same one or of none by number."""
-    given = {pair for s in chosen for pair in ordinals(s.text)}
-    for n, noun in sorted(ordinals(question)):
+    asked = ordinals(question)
+    given = {pair for s in chosen for pair in ordinals(s.text)} if asked else set()
+    for n, noun in sorted(asked):
         others = sorted(m for m, thing in given if thing == noun and m != n)
         if others and (n, noun) not in given:
-            said, asked = ordinal_word(others[0]), ordinal_word(n)
-            return f"the evidence speaks of the {said} {noun}, the question of the {asked}"
+            said = ordinal_word(others[0])
+            return (
+                f"the evidence speaks of the {said} {noun}, the question of the {ordinal_word(n)}"
+            )
     return None
 
 
