@@ -30,7 +30,7 @@ from index.store import ArticleRecord, Filter, Store
 from qa.answer import Answer, ArticleText, Citation, Disagreement, Passage
 from qa.backend import make_cross_encoder, make_embedder, make_indexer, make_llm, open_store
 from qa.citations import verify
-from qa.compose import REFUSAL, ArticleInfo, Draft, ExtractiveGenerator, Generator
+from qa.compose import REFUSAL, ArticleInfo, Draft, ExtractiveGenerator, Generator, Selection
 from qa.concurrency import ReadWriteGate
 from qa.constraints import unmet
 from qa.crossencoder import CrossEncoder
@@ -113,8 +113,15 @@ class Assistant:
         self._vectors = SentenceVectors(embedder)
         is_person = PersonReader(self._vectors) if settings.person_check else None
         self._generator = generator or ExtractiveGenerator(
-            settings.max_sentences, self._alike, is_person, settings.person_relevance
-        )
+            settings.max_sentences, self._alike, is_person, settings.person_relevance,
+            Selection(
+                settings.answer_untyped_allowance, settings.answer_strong_share,
+                settings.answer_other_article_share, settings.answer_corroboration_share,
+                settings.answer_corroborations, settings.answer_redundant_overlap,
+                settings.disagreement_pool_share, settings.disagreement_listed_share,
+                settings.disagreement_sentences, settings.disagreement_magnitude,
+            ),
+        )  # fmt: skip
         self._cheap = Cheap(
             settings.evidence_similarity_weight, settings.evidence_overlap_weight,
             settings.evidence_type_weight, settings.evidence_rank_weight,

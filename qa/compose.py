@@ -31,10 +31,26 @@ from qa.question import AnswerType, asked_kind, asks_about_the_future
 from qa.retrieval import terms
 
 REFUSAL = "The indexed articles don't answer this."
-# A question with no expected answer type ("what did X say") earns its sentences no answer-type
-# credit (up to 0.15 of a score), so its refusal threshold is this much lower. Calibrated on
-# both gold sets: seed refusal recall unchanged (16 of 17), realtimeqa false refusals 11 -> 6.
-UNTYPED_ALLOWANCE = 0.05
+
+
+@dataclass(frozen=True)
+class Selection:
+    """How the extractive answer chooses its sentences, mostly by shares of the best sentence's
+    cheap score (``Settings`` fields ``answer_*`` and ``disagreement_*``, each described there
+    with how it was calibrated)."""
+
+    # A question with no expected answer type ("what did X say") earns its sentences no
+    # answer-type credit, so its refusal threshold is this much lower.
+    untyped_allowance: float = 0.05
+    strong: float = 0.8  # evidence this near the best is strong: it may join the answer
+    other_article: float = 0.9  # another article's sentence joins only this near the best
+    corroboration: float = 0.7  # another article's sentence giving the answer's own figure
+    corroborations: int = 2  # at most this many such second sources
+    redundant: float = 0.6  # sharing more of its words with a chosen sentence adds nothing
+    disagreement_pool: float = 0.7  # sentences this near the best are read for figures
+    disagreement_listed: float = 0.6  # ... and listed, when they give a comparable figure
+    disagreement_sentences: int = 6  # at most this many sentences in the list
+    magnitude: float = 4.0  # comparable figures are within this factor of each other
 
 
 @dataclass(frozen=True)
@@ -120,12 +136,16 @@ def same_noun(a: str, b: str) -> bool:
     return a == b
 
 
-def same_quantity(unit: str, value: int, anchor: dict[int, str], alike: Alike = same_noun) -> bool:
+def same_quantity(unit: str, value: int, anchor: dict[int, str], alike: Alike = same_noun,
+                  magnitude: float = Selection.magnitude) -> bool:  # fmt: skip
     """Whether a figure counts what the anchor figures count: a noun ``alike`` says is the same
     kind of thing ("soldiers" and "troops") of the same owner when both name one ("Chilean"
-    voters are not "Peruvian" ones), and the same order of magnitude (8,500 troops on alert are
-    not an estimate of 100,000 at a border)."""
-    return any(v / 4 <= value <= v * 4 and same_thing(unit, u, alike) for v, u in anchor.items())
+    voters are not "Peruvian" ones), and the same order of magnitude, within a factor of
+    ``magnitude`` (8,500 troops on alert are not an estimate of 100,000 at a border)."""
+    return any(
+        v / magnitude <= value <= v * magnitude and same_thing(unit, u, alike)
+        for v, u in anchor.items()
+    )
 
 
 def same_thing(unit: str, other: str, alike: Alike = same_noun) -> bool:
@@ -148,16 +168,18 @@ def attribution(info: ArticleInfo) -> str:
 
 
 def missing_answer(
-    kind: AnswerType, evidence: list[Sentence], threshold: float, question: str = ""
-) -> str | None:
+    kind: AnswerType, evidence: list[Sentence], threshold: float,
+    strong_share: float = Selection.strong,
+) -> str | None:  # fmt: skip
     """Why the evidence, though on topic, does not answer: a number, date or person question
-    whose strong evidence holds no number, date or person that fits it (the articles mention
-    the deployment but give no count; Thursday is not a calendar date; the Peruvian finance
-    minister is not Chile's). None when the evidence holds the thing asked for."""
+    whose strong evidence (above the threshold and at least ``strong_share`` of the best score)
+    holds no number, date or person that fits it (the articles mention the deployment but give
+    no count; Thursday is not a calendar date; the Peruvian finance minister is not Chile's).
+    None when the evidence holds the thing asked for."""
     if not evidence:
         return None
     top = max(s.score for s in evidence)
-    strong = [s for s in evidence if s.score >= max(threshold, 0.8 * top)]
+    strong = [s for s in evidence if s.score >= max(threshold, strong_share * top)]
     if kind not in (AnswerType.NUMBER, AnswerType.DATE, AnswerType.PERSON):
         return None
     if any(s.typed > 0 for s in strong):
@@ -230,11 +252,13 @@ def _names_answer(kind: AnswerType, s: Sentence) -> bool:
     return bool(names(s.text) if kind is AnswerType.PERSON else entities(s.text, kind))
 
 
-def _redundant(s: Sentence, chosen: list[Sentence]) -> bool:
+def _redundant(s: Sentence, chosen: list[Sentence], share: float) -> bool:
+    """Whether ``s`` and a sentence already chosen share more than ``share`` of the words of
+    the shorter one."""
     mine = set(terms(s.text))
     for c in chosen:
         theirs = set(terms(c.text))
-        if len(mine & theirs) / max(1, min(len(mine), len(theirs))) > 0.7:
+        if len(mine & theirs) / max(1, min(len(mine), len(theirs))) > share:
             return True
     return False
 
@@ -244,14 +268,17 @@ class ExtractiveGenerator:
 
     def __init__(self, max_sentences: int = 2, alike: Alike = same_noun,
                  is_person: Callable[[str], bool] | None = None,
-                 person_relevance: float | None = None) -> None:  # fmt: skip
+                 person_relevance: float | None = None,
+                 selection: Selection = Selection()) -> None:  # fmt: skip
         """``alike`` tells whether two counted nouns count the same kind of thing (the
         Assistant asks the embedding model); by default only the same noun does. ``is_person``
         tells whether a capitalised run names a person (``qa.evidence.PersonReader``): with it,
         an answer to a person question that names no one new is a refusal. A person question
         whose best sentence the cross-encoder reads below ``person_relevance`` logits is a
-        refusal too: a sentence that says who did the thing asked about reads high to it."""
+        refusal too: a sentence that says who did the thing asked about reads high to it.
+        ``selection`` says how near the best sentence the others must be to join it."""
         self.max_sentences = max_sentences
+        self.selection = selection
         self.alike = alike
         self.is_person = is_person
         self.person_relevance = person_relevance
@@ -260,11 +287,12 @@ class ExtractiveGenerator:
                 info: dict[str, ArticleInfo], threshold: float) -> Draft:  # fmt: skip
         """The answer: the best evidence sentence first, then at most ``max_sentences - 1``
         more; or the per-article list when the articles give different figures."""
+        share = self.selection
         if kind is AnswerType.OTHER:
-            threshold -= UNTYPED_ALLOWANCE
+            threshold -= share.untyped_allowance
         if not evidence or max(s.score for s in evidence) < threshold:
             return Draft(REFUSAL, True)
-        if reason := missing_answer(kind, evidence, threshold, question):
+        if reason := missing_answer(kind, evidence, threshold, share.strong):
             return Draft(REFUSAL, True, notes=[reason])
         best = evidence[0]
         if (
@@ -290,10 +318,10 @@ class ExtractiveGenerator:
         for s in evidence[1:]:  # best first, by the cross-encoder's judgement
             if len(chosen) >= self.max_sentences:
                 break
-            if s.score < max(threshold, 0.8 * best.score):
+            if s.score < max(threshold, share.strong * best.score):
                 continue
             fits = kind is AnswerType.OTHER or s.typed >= min(best.typed, 1.0) > 0
-            if not fits or _redundant(s, chosen):
+            if not fits or _redundant(s, chosen, share.redundant):
                 continue
             if s.article_id != best.article_id:
                 # another article's sentence only states the same answer, nearly as well, and
@@ -305,7 +333,7 @@ class ExtractiveGenerator:
                     continue
                 if (
                     kind is AnswerType.OTHER
-                    or s.score < 0.9 * best.score
+                    or s.score < share.other_article * best.score
                     or not (_new_answer if several else _same_answer)(kind, chosen, s)
                 ):
                     continue
@@ -346,23 +374,24 @@ class ExtractiveGenerator:
                 return Draft(REFUSAL, True, notes=["the evidence dates only what came before it"])
         return self._compose_plain(chosen, info)
 
-    @staticmethod
-    def _corroborating(best: Sentence, evidence: list[Sentence],
+    def _corroborating(self, best: Sentence, evidence: list[Sentence],
                        chosen: list[Sentence]) -> list[Sentence]:  # fmt: skip
         """Other articles' sentences that state the answer's own figure ("more than 14,000
         casualties" beside "almost 14,000 people"): a second source for the same number is worth
         citing even when its wording matches the question less well."""
+        share = self.selection
         values = set(figures(best.text))
         seen = {s.article_id for s in chosen}
         out: list[Sentence] = []
         for s in evidence if values else []:
             if (
                 s.article_id not in seen and s.typed > 0
-                and s.score >= 0.7 * best.score and values & set(figures(s.text))
+                and s.score >= share.corroboration * best.score
+                and values & set(figures(s.text))
             ):  # fmt: skip
                 out.append(s)
                 seen.add(s.article_id)
-        return out[:2]
+        return out[: share.corroborations]
 
     @staticmethod
     def _neighbour(kind: AnswerType, best: Sentence, evidence: list[Sentence]) -> list[Sentence]:
@@ -389,6 +418,7 @@ class ExtractiveGenerator:
         compares two figures, of one article). Nothing when they agree."""
         if kind is not AnswerType.NUMBER:
             return [], ""
+        share = self.selection
         top = max(s.score for s in evidence)
         asked = asked_quantity(question)  # "how many Peruvian voters": not Chilean ones
 
@@ -396,7 +426,10 @@ class ExtractiveGenerator:
             units = figures(s.text).values()
             return any(not asked or same_thing(u, asked, self.alike) for u in units)
 
-        pool = [s for s in evidence if s.score >= 0.7 * top and s.typed > 0 and of_asked(s)]
+        pool = [
+            s for s in evidence
+            if s.score >= share.disagreement_pool * top and s.typed > 0 and of_asked(s)
+        ]  # fmt: skip
         if not pool:
             return [], ""
 
@@ -406,18 +439,19 @@ class ExtractiveGenerator:
             mine = figures(s.text)
             return len({
                 o.article_id for o in pool if o.article_id != s.article_id
-                and any(same_quantity(u, v, mine, self.alike) for v, u in figures(o.text).items())
+                and any(same_quantity(u, v, mine, self.alike, share.magnitude)
+                        for v, u in figures(o.text).items())
             })  # fmt: skip
 
         best = max(pool, key=lambda s: (support(s), s.score))
         anchor = figures(best.text)
 
         def comparable(s: Sentence) -> list[int]:
-            if s.score < 0.6 * top or s.typed <= 0:
+            if s.score < share.disagreement_listed * top or s.typed <= 0:
                 return []
             return [
                 v for v, u in figures(s.text).items()
-                if same_quantity(u, v, anchor, self.alike)
+                if same_quantity(u, v, anchor, self.alike, share.magnitude)
                 and (not asked or same_thing(u, asked, self.alike))
             ]  # fmt: skip
 
@@ -427,7 +461,8 @@ class ExtractiveGenerator:
         for first_pass in (True, False):
             for s in evidence:
                 taken = [c for c, _ in chosen]
-                found = comparable(s) if s not in taken and len(chosen) < 6 else []
+                room = len(chosen) < share.disagreement_sentences
+                found = comparable(s) if s not in taken and room else []
                 new_article = s.article_id not in {c.article_id for c in taken}
                 if found and (new_article if first_pass else not set(found) <= values):
                     chosen.append((s, found))

@@ -139,3 +139,14 @@ def test_a_duplicated_article_is_quoted_once(tmp_path: Path) -> None:
         quotes = [c.quote for c in answer.citations]
         assert len(quotes) == len(set(quotes)), answer.text
         assert {c.article_id for c in answer.citations} <= {"late", "other", "early"}
+
+
+def test_answer_selection_shares_come_from_the_settings(tmp_path: Path) -> None:
+    folder = write(tmp_path / "news", ARTICLES)
+    tuned = fake_assistant(folder, tmp_path / "home", answer_strong_share=0.6,
+                           disagreement_sentences=3, disagreement_magnitude=2.5)  # fmt: skip
+    selection = tuned._generator.selection  # type: ignore[attr-defined]
+    assert selection.strong == 0.6
+    assert (selection.disagreement_sentences, selection.magnitude) == (3, 2.5)
+    with pytest.raises(InputError, match="QA_ANSWER_STRONG_SHARE"):
+        Settings.load(answer_strong_share=1.5)

@@ -127,7 +127,7 @@ def test_rerank_prefers_the_story_of_the_week_asked_about() -> None:
     new = _sentence("The team won its first title.", "2022-09-20")
     question = "Which team won its first title in the final?"
     encoder = OverlapCrossEncoder()  # the old sentence shares more words
-    assert rerank(question, [old, new], encoder, Relevance(2, 1.0))[0] is not new
+    assert rerank(question, [old, new], encoder, Relevance(2, 1.0))[0].text == old.text
     with_dates = rerank(question, [old, new], encoder, Relevance(2, 1.0, 2.0), date(2022, 9, 22))
     assert with_dates[0].text == new.text
     assert rerank(question, [old, new], encoder, Relevance(2, 1.0, 2.0))[0].text == old.text
@@ -344,7 +344,7 @@ def test_rerank_prefers_the_article_whose_headline_is_about_the_question() -> No
                      "Five things to know for Monday: storms, rates, a summit")  # fmt: skip
     story = _titled("Zenith recalled 300,000 trucks, it said.", "Zenith recalls pickup trucks")
     encoder = OverlapCrossEncoder()  # the digest's sentence shares more words
-    assert rerank(question, [digest, story], encoder, Relevance(2, 1.0))[0] is not story
+    assert rerank(question, [digest, story], encoder, Relevance(2, 1.0))[0].text == digest.text
     titled = Relevance(2, 1.0, title_weight=2.5)
     assert rerank(question, [digest, story], encoder, titled)[0].article_id == story.article_id
 
@@ -356,7 +356,7 @@ def test_rerank_reads_the_asking_sentence_of_a_question_that_sets_a_scene_first(
     scene = _titled("Zenith's new plant opened in Ohio this week, the company said.", "Plant")
     answer = _titled("It will employ 1,200 workers.", "Jobs")
     encoder, how = OverlapCrossEncoder(), Relevance(2, 0.0)
-    assert rerank(question, [scene, answer], encoder, how)[0] is not answer
+    assert rerank(question, [scene, answer], encoder, how)[0].text == scene.text
     asking = asking_clause(question)
     assert asking == "How many workers will it employ?"
     assert rerank(question, [scene, answer], encoder, how, asking=asking)[0].text == answer.text

@@ -7,7 +7,7 @@ from fakes import CountingEmbedder, HashEmbedder
 from qa.answer import Citation, Passage
 from qa.assistant import looks_english
 from qa.citations import verify
-from qa.compose import ArticleInfo, ExtractiveGenerator, figures, same_quantity
+from qa.compose import ArticleInfo, ExtractiveGenerator, Selection, figures, same_quantity
 from qa.evidence import Sentence, SentenceVectors, score_sentences
 from qa.question import AnswerType, answer_type, condense
 from qa.retrieval import terms
@@ -341,3 +341,28 @@ def test_the_same_sentence_in_several_articles_is_evidence_once_from_the_plaines
     cracks = [s for s in found if "cracks" in s.text]
     assert [s.article_id for s in cracks] == ["copy"]
     assert any(s.article_id == "other" for s in found)  # other texts are untouched
+
+
+def test_how_near_the_best_other_sentences_must_be_is_a_setting() -> None:
+    info = {a: ArticleInfo(f"Title {a}", None, None) for a in ("a", "b")}
+    question = "In which town did the ferry run aground?"
+    evidence = [
+        _sentence("a", "The ferry ran aground near Tromsø late on Sunday.", 0.6),
+        _sentence("b", "Rescuers reached the ferry on the rocks near Tromsø at dawn.", 0.51),
+    ]  # the second article states the same town at 0.85 of the best score
+
+    def cited(selection: Selection) -> list[str]:
+        generator = ExtractiveGenerator(2, selection=selection)
+        draft = generator.compose(question, AnswerType.PLACE, evidence, info, 0.45)
+        return [c.article_id for c in draft.citations]
+
+    assert cited(Selection()) == ["a"]  # 0.9 of the best by default
+    assert cited(Selection(other_article=0.8)) == ["a", "b"]
+    assert cited(Selection(other_article=0.8, strong=0.9)) == ["a"]  # not strong evidence
+
+
+def test_figures_of_another_magnitude_are_no_disagreement() -> None:
+    anchor = {52000: "voter"}
+    assert same_quantity("voter", 150000, anchor)  # within 4 times
+    assert not same_quantity("voter", 150000, anchor, magnitude=2.0)
+    assert not same_quantity("voter", 300000, anchor)
