@@ -567,3 +567,23 @@ def test_an_answer_about_another_of_the_things_numbered_is_a_refusal() -> None:
         "About 3,000 people came to the second concert, after 4,000 at the first."
     ).refused
     assert not answer("About 3,000 people came to the band's concert in Lakeside.").refused
+
+
+def test_a_number_question_answered_without_a_fitting_figure_is_a_refusal() -> None:
+    # The strong evidence holds an amount (a gift shop's $75 wine), but the sentence the answer
+    # quotes, first by the cross-encoder, gives none: it is no answer to "how much".
+    question = "How much did tickets cost for the Lakeside Arena concerts?"
+    info = {"2022-02-09": ArticleInfo("Concerts", "2022-02-09", None)}
+    ticketless = replace(
+        _sentence("The band is heading to Lakeside Arena for six concerts.", "2022-02-09"),
+        typed=0.0, score=0.6,
+    )  # fmt: skip
+    wine = replace(
+        _sentence("The gift shop sells $75 bottles of the band's wine.", "2022-02-09"),
+        typed=1.0, score=0.6, start=2000, end=2050,  # not beside it
+    )  # fmt: skip
+    generator = ExtractiveGenerator(max_sentences=1)
+    draft = generator.compose(question, AnswerType.NUMBER, [ticketless, wine], info, 0.42)
+    assert draft.refused and draft.notes == ["the answering sentences give no number"]
+    priced = replace(ticketless, text="Tickets for the six concerts cost $85 to $500.", typed=1.0)
+    assert not generator.compose(question, AnswerType.NUMBER, [priced, wine], info, 0.42).refused
