@@ -32,7 +32,7 @@ from qa.backend import make_cross_encoder, make_embedder, make_indexer, make_llm
 from qa.citations import verify
 from qa.compose import REFUSAL, ArticleInfo, Draft, ExtractiveGenerator, Generator, Selection
 from qa.concurrency import ReadWriteGate
-from qa.constraints import unmet
+from qa.constraints import said_in, speaker, unmet
 from qa.crossencoder import CrossEncoder
 from qa.entities import load_inflect
 from qa.evidence import (
@@ -438,6 +438,11 @@ class Assistant:
             self._retriever.keyword.idf, self._vectors, self._embedder.embed_query(turn.query),
             self._cheap,
         )  # fmt: skip
+        if said_by := speaker(question):  # "did Reznikov say": from the articles naming him
+            named = {
+                a for a in {s.article_id for s in evidence} if said_in(self._texts[a], said_by)
+            }
+            evidence = [s for s in evidence if s.article_id in named] or evidence
         if self._cross_encoder is not None:  # a follow-up is judged with what it refers to
             # the question's asking sentence is read alone too, unless it is a follow-up
             asking = asking_clause(question) if turn.query == question else None

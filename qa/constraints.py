@@ -6,7 +6,9 @@ another event, however closely its sentences match the question's other words. A
 before the day a question about something done dates its event by ("Who won the December 6, 2030
 runoff?") cannot report it, however it previews it. A name that none of the articles found
 mentions is something the collection does not cover. Each way the answer is a refusal, not a
-near miss."""
+near miss. And a question that attributes its answer to someone ("How many troops did Reznikov
+say ...", "according to the White House") is answered from the articles that name them
+(``speaker``), when any does: another source's figure is not theirs."""
 
 from __future__ import annotations
 
@@ -46,6 +48,39 @@ def named(question: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+# Whom the asking sentence attributes its answer to: "according to the White House, ...", "How
+# many troops did Reznikov say ...", "How does Zelensky characterise ...".
+_SPEAKER = re.compile(
+    r"\b(?i:according to)\s+(?:the\s+)?(?P<a>[A-Z][\w'’.-]*(?:\s+(?:of\s+)?[A-Z][\w'’.-]*)*)"
+    r"|\b(?:did|does|do|has|have|had)\s+(?P<b>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)\s+"
+    r"(?:say|said|claim|claimed|report|reported|estimate|estimated|tell|told|warn|warned|"
+    r"describe|described|characteri[sz]e|think|expect|expected)\b"
+)
+
+
+def speaker(question: str) -> list[str]:
+    """The words of the name the question's asking sentence attributes its answer to ("the
+    White House": White, House; "Gen. Milley's remarks": Milley); [] when it names no one.
+    Titles ("Gen.") and possessives are left off."""
+    m = _SPEAKER.search(asking_clause(question))
+    run = (m["a"] or m["b"]) if m else ""
+    words = [re.sub(r"['’]s$", "", w) for w in run.split() if w != "of" and not w.endswith(".")]
+    return [w for w in words if w and w != "The"]
+
+
+def mention_key(name: str) -> re.Pattern[str]:
+    """What mentions ``name`` in a casefolded text: a word starting with its stem, so "Chilean"
+    is mentioned by "Chile", "Kenyan" by "Kenya", "Ukrainian" by "Ukraine's" (irregular forms,
+    "French" for "France", are not)."""
+    return re.compile(rf"\b{re.escape(name.casefold()[: max(4, len(name) - 4)])}")
+
+
+def said_in(text: str, speaker_words: list[str]) -> bool:
+    """Whether ``text`` mentions every word of the speaker's name (``speaker``)."""
+    folded = text.casefold().replace("’", "'")
+    return all(mention_key(word).search(folded) for word in speaker_words)
+
+
 def _is_year(figure: str) -> bool:
     return len(figure) == 4 and figure.isdigit() and 1900 <= int(figure) <= 2100
 
@@ -77,9 +112,7 @@ def unmet(question: str, cited: list[tuple[str, str | None]], found: list[str]) 
     names = named(question)
     folded = [text.casefold().replace("’", "'") for text in found] if names else []
     for name in names:
-        # a word starting with the name's stem: "Chilean" is mentioned by "Chile", "Kenyan"
-        # by "Kenya", "Peruvian" by "Peru" (irregular forms, "French" for "France", are not)
-        key = re.compile(rf"\b{re.escape(name.casefold()[: max(4, len(name) - 4)])}")
+        key = mention_key(name)
         if folded and not any(key.search(text) for text in folded):
             return f"no article found mentions {name}, which the question names"
     return None

@@ -16,7 +16,7 @@ from qa_helpers import fake_assistant, write
 from qa import Settings
 from qa.answer import Passage
 from qa.compose import ArticleInfo, Draft, ExtractiveGenerator, asks_for_several, attribution
-from qa.constraints import mentions, named, pinned, unmet
+from qa.constraints import mentions, named, pinned, said_in, speaker, unmet
 from qa.entities import (
     asks_for_a_name,
     dated_before,
@@ -587,3 +587,32 @@ def test_a_number_question_answered_without_a_fitting_figure_is_a_refusal() -> N
     assert draft.refused and draft.notes == ["the answering sentences give no number"]
     priced = replace(ticketless, text="Tickets for the six concerts cost $85 to $500.", typed=1.0)
     assert not generator.compose(question, AnswerType.NUMBER, [priced, wine], info, 0.42).refused
+
+
+def test_the_speaker_a_question_attributes_its_answer_to() -> None:
+    assert speaker("According to the Harbor Authority, how many boats sank?") == [
+        "Harbor", "Authority",
+    ]  # fmt: skip
+    assert speaker("How many boats did Olsen say were lost?") == ["Olsen"]
+    assert speaker("What did the inquiry find, according to Gen. Diaz's aides?") == ["Diaz"]
+    assert speaker("How does Olsen characterise the storm?") == ["Olsen"]
+    # no name right after "did": the speaker is described, not named
+    assert speaker("How many boats did the mayor of Lakeside say were lost?") == []
+    assert speaker("Boats sank, according to the Harbor Authority. How many?") == []  # not asked
+    assert said_in("The Lakeside harbor authority's count ...", ["Harbor", "Authority"])
+    assert not said_in("The port authority's count ...", ["Harbor", "Authority"])
+
+
+def test_an_attributed_question_is_answered_from_the_articles_naming_the_speaker(
+    tmp_path: Path,
+) -> None:
+    folder = write(tmp_path / "news", {
+        "storm.txt": "Storm hits Lakeside harbor\n\nForty boats sank in the storm that hit Lakeside"
+        " harbor on Monday, the harbor master said. Crews worked through the night.",
+        "count.txt": "Harbor count disputed\n\nMara Olsen, who runs the boat club, said 65 boats"
+        " were lost in the storm at Lakeside harbor.",
+    })  # fmt: skip
+    assistant = fake_assistant(folder, tmp_path / "home")
+    answer = assistant.ask("How many boats did Olsen say sank in the storm at Lakeside harbor?")
+    assert not answer.refused and "65 boats" in answer.text
+    assert {c.article_id for c in answer.citations} == {"count"}
