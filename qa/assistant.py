@@ -438,7 +438,7 @@ class Assistant:
             self._retriever.keyword.idf, self._vectors, self._embedder.embed_query(turn.query),
             self._cheap,
         )  # fmt: skip
-        if said_by := speaker(question):  # "did Reznikov say": from the articles naming him
+        if said_by := speaker(question):  # "did Olsen say": from the articles naming her
             named = {
                 a for a in {s.article_id for s in evidence} if said_in(self._texts[a], said_by)
             }

@@ -6,8 +6,8 @@ another event, however closely its sentences match the question's other words. A
 before the day a question about something done dates its event by ("Who won the December 6, 2030
 runoff?") cannot report it, however it previews it. A name that none of the articles found
 mentions is something the collection does not cover. Each way the answer is a refusal, not a
-near miss. And a question that attributes its answer to someone ("How many troops did Reznikov
-say ...", "according to the White House") is answered from the articles that name them
+near miss. And a question that attributes its answer to someone ("How many boats did Olsen
+say ...", "according to the Harbor Authority") is answered from the articles that name them
 (``speaker``), when any does: another source's figure is not theirs."""
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ def named(question: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-# Whom the asking sentence attributes its answer to: "according to the White House, ...", "How
-# many troops did Reznikov say ...", "How does Zelensky characterise ...".
+# Whom the asking sentence attributes its answer to: "according to the Harbor Authority, ...",
+# "How many boats did Olsen say ...", "How does Olsen characterise ...".
 _SPEAKER = re.compile(
     r"\b(?i:according to)\s+(?:the\s+)?(?P<a>[A-Z][\w'’.-]*(?:\s+(?:of\s+)?[A-Z][\w'’.-]*)*)"
     r"|\b(?:did|does|do|has|have|had)\s+(?P<b>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)\s+"
@@ -60,7 +60,7 @@ _SPEAKER = re.compile(
 
 def speaker(question: str) -> list[str]:
     """The words of the name the question's asking sentence attributes its answer to ("the
-    White House": White, House; "Gen. Milley's remarks": Milley); [] when it names no one.
+    Harbor Authority": Harbor, Authority; "Gen. Diaz's aides": Diaz); [] when it names no one.
     Titles ("Gen.") and possessives are left off."""
     m = _SPEAKER.search(asking_clause(question))
     run = (m["a"] or m["b"]) if m else ""
