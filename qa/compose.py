@@ -141,7 +141,7 @@ def same_quantity(unit: str, value: int, anchor: dict[int, str], alike: Alike = 
     """Whether a figure counts what the anchor figures count: a noun ``alike`` says is the same
     kind of thing ("soldiers" and "troops") of the same owner when both name one ("Chilean"
     voters are not "Peruvian" ones), and the same order of magnitude, within a factor of
-    ``magnitude`` (8,500 troops on alert are not an estimate of 100,000 at a border)."""
+    ``magnitude`` (800 firefighters on standby are not a count of the 5,000 at the fire)."""
     return any(
         v / magnitude <= value <= v * magnitude and same_thing(unit, u, alike)
         for v, u in anchor.items()
@@ -442,7 +442,7 @@ class ExtractiveGenerator:
 
         def support(s: Sentence) -> int:
             """How many other articles give a figure of the same quantity: the anchor is the
-            figure the evidence is about, not a stray one (8,500 US troops on alert)."""
+            figure the evidence is about, not a stray one (800 firefighters on standby)."""
             mine = figures(s.text)
             return len({
                 o.article_id for o in pool if o.article_id != s.article_id

@@ -70,7 +70,7 @@ def speaker(question: str) -> list[str]:
 
 def mention_key(name: str) -> re.Pattern[str]:
     """What mentions ``name`` in a casefolded text: a word starting with its stem, so "Chilean"
-    is mentioned by "Chile", "Kenyan" by "Kenya", "Ukrainian" by "Ukraine's" (irregular forms,
+    is mentioned by "Chile", "Kenyan" by "Kenya", "Peruvian" by "Peru's" (irregular forms,
     "French" for "France", are not)."""
     return re.compile(rf"\b{re.escape(name.casefold()[: max(4, len(name) - 4)])}")
 

@@ -317,8 +317,8 @@ class Settings(BaseSettings):
         4.0,
         ge=1.0,
         le=100.0,
-        description="Figures of one kind are comparable within this factor of each other (8,500"
-        " troops on alert are no estimate of 100,000 at a border). Swept at the earlier 0.7"
+        description="Figures of one kind are comparable within this factor of each other (800"
+        " firefighters on standby are no count of the 5,000 at the fire). Swept at the earlier 0.7"
         " redundant overlap: at 2 news citation precision is"
         " 0.582, at 8 a news refusal is lost; seeds are the same at 2, 4 and 8.",
     )
