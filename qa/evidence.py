@@ -315,7 +315,7 @@ class Relevance:
     # Logits the pair may lose against the best sentence alone and still be quoted, when the
     # best refers to the thing asked for as "the show" and the sentence before names something
     # (``refers_back``): the cross-encoder reads such pairs about as it reads the best alone.
-    echo_tolerance: float = 1.0
+    echo_tolerance: float = 2.0
     # Logits added per share of the question's words in the sentence's article headline: an
     # article about the question's subject over a digest or a side mention of it.
     title_weight: float = 0.0

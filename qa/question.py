@@ -149,13 +149,14 @@ def asked_kind(question: str) -> str | None:
 def refers_back(question: str, sentence: str) -> bool:
     """Whether ``sentence`` speaks of the kind of thing a "which" question asks for by a
     definite description ("Which company cut its prices?": "the company said it would ...";
-    "Which show won?": "The show, which follows ...") rather than by its name: news names a
-    thing once and then refers back to it, so its name is in an earlier sentence."""
+    "Which show won?": "The show, which follows ..."; up to four words between, "the hugely
+    popular hand-drawn Danish cartoon") rather than by its name: news names a thing once and
+    then refers back to it, so its name is in an earlier sentence."""
     kind = asked_kind(question)
     if kind is None:
         return False
     return (
-        re.search(rf"\b[Tt]he\s+(?:[\w’'-]+\s+){{0,3}}?{re.escape(kind)}\b", sentence) is not None
+        re.search(rf"\b[Tt]he\s+(?:[\w’'-]+\s+){{0,4}}?{re.escape(kind)}\b", sentence) is not None
     )
 
 

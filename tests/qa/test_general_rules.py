@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fakes import HashEmbedder, OverlapCrossEncoder
 from qa_helpers import fake_assistant, write
@@ -489,10 +490,41 @@ def test_a_question_about_something_done() -> None:
     assert not asks_about_the_past("What is the expected date of the vote?")
 
 
+class _PairReadsLower:
+    """A cross-encoder that reads a sentence with the one before it ``loss`` logits lower."""
+
+    def __init__(self, loss: float) -> None:
+        self.loss = loss
+
+    def score(self, query: str, texts: list[str]) -> np.ndarray:
+        return np.array([6.0 - self.loss if "Acme" in t else 6.0 for t in texts], np.float32)
+
+
+def test_a_fitting_sentence_that_says_the_company_is_quoted_after_the_one_naming_it() -> None:
+    """The best sentence fits the question (it holds a name) but calls the thing asked for "the
+    company": the sentence before, which names it, is quoted with it when the two read together
+    lose at most the echo tolerance (default 2 logits) against the best alone."""
+    question = "Which company said its jars may contain pieces of plastic?"
+    best = _in_recall("The company said the jars may contain small pieces of plastic.", 1.0, 6.0)
+    for loss, quoted in ((1.5, True), (2.5, False)):
+        out = with_antecedent(question, [best], {"acme": RECALL}, _PairReadsLower(loss),
+                              Relevance(2, 1.0, antecedent_gain=0.5))  # fmt: skip
+        lead = out[0].antecedent
+        assert (lead is not None and lead.text.startswith("Acme Foods")) is quoted
+    narrow = Relevance(2, 1.0, antecedent_gain=0.5, echo_tolerance=1.0)
+    assert with_antecedent(question, [best], {"acme": RECALL}, _PairReadsLower(1.5), narrow) == [
+        best
+    ]
+
+
 def test_a_sentence_that_refers_back_to_the_kind_of_thing_asked_for() -> None:
     show = "Which much-loved cartoon was renewed for a fifth season?"
     assert refers_back(show, "The studio said the much-loved Danish cartoon returns in May.")
     assert refers_back(show, "The cartoon, which follows two otters, was renewed.")
+    # a description with four modifiers ("the wildly popular South Korean show")
+    assert refers_back(
+        show, "The studio said the hugely popular hand-drawn Danish cartoon is back."
+    )
     assert not refers_back(show, "Otter Bay was renewed for a fifth season.")
     firm = "Which major EU retailer said it is cutting prices?"
     assert refers_back(firm, "Analysts said the retailer had too much stock.")
