@@ -48,7 +48,8 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
         re.I)),
     (AnswerType.PLACE, re.compile(
         r"^\s*(and\s+)?where\b|\b(which|what) (country|countries|city|cities|region|peninsula|"
-        r"capital|place|border|location|nation|sea)\b|\bin what (city|country|region)\b", re.I)),
+        r"capital|place|border|location|nation|sea|state|province|county|continent|island|town|"
+        r"village|district|territory)\b(?!-)|\bin what (city|country|region)\b", re.I)),
     (AnswerType.ORGANISATION, re.compile(
         r"\b(which|what) ([\w-]+ ){0,2}(organi[sz]ation|agency|alliance|outlet|newspaper|"
         r"news agency|group|company|firm|ministry|institution|body|bloc|network|publication|"

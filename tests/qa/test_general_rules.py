@@ -111,6 +111,12 @@ def test_a_question_of_several_sentences_is_typed_by_the_one_that_asks() -> None
     assert answer_type("Who won? Tell me briefly.") is AnswerType.PERSON
 
 
+def test_a_question_for_a_state_county_or_island_asks_for_a_place() -> None:
+    for noun in ("state", "county", "province", "island", "continent", "town"):
+        assert answer_type(f"Floods hit which {noun} this week?") is AnswerType.PLACE
+    assert answer_type("Which state-owned firm won the contract?") is not AnswerType.PLACE
+
+
 def test_recency_halves_in_about_a_week_and_ignores_undated() -> None:
     asked = date(2022, 9, 22)
     assert recency(asked, "2022-09-22") == 1.0
