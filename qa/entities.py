@@ -29,7 +29,7 @@ _MONTH = (
 _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _NUMBER = re.compile(
     r"\b\d[\d,.]*\b(?:\s*(?:thousand|million|billion|percent|%))?"
-    r"|\b\d+-fold\b|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"|\b\d+-fold\b|\b(?:zero|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
     r"forty|fifty|hundred|dozen|dozens|hundreds|thousands|millions|twice|half|"
     r"(?:doubl|tripl|quadrupl|halv)(?:e|ed|es|ing))\b",
     re.I,
@@ -154,12 +154,21 @@ def name_runs(text: str) -> list[str]:
     ]
 
 
+def title_case(text: str) -> bool:
+    """Whether ``text`` is written in title case, as headlines are ("Mayor Says Port Will Reopen
+    Friday"): its capitals then mark no names."""
+    words = re.findall(r"[A-Za-z][\w'’-]*", text)
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
 def people(text: str, is_person: Callable[[str], bool]) -> set[str]:
     """The names in ``text`` that name people: each capitalised run of two words or more
     (``name_runs``) that ``is_person`` reads as a person's name, not a place's, a team's or an
     office's ("Pine Valley", "Harbor Sharks", "Data Safety Office"), and a lone surname
-    next to a speech verb ("Okafor said"; not the end of a run: "the Harbor Sharks said")."""
-    found = {run for run in name_runs(text) if len(run.split()) > 1 and is_person(run)}
+    next to a speech verb ("Okafor said"; not the end of a run: "the Harbor Sharks said"). A
+    headline in title case names no one by its capitals ("Mayor Says Port Will Reopen")."""
+    candidates = [] if title_case(text) else name_runs(text)
+    found = {run for run in candidates if len(run.split()) > 1 and is_person(run)}
     runs = [(m.start(), m.end()) for m in _NAME.finditer(text)]
     for m in _SPEAKER.finditer(text):
         group = 1 if m[1] else 2
@@ -426,24 +435,28 @@ class Expectation:
         mentions = _role_context(text, self.focus or "")
         if not mentions:
             return 0.0
-        asked = set(self.qualifiers)
+        asked = {spelling(q) for q in self.qualifiers}
         if not asked:  # "which minister": any minister ("Peruvian Trade Minister Ana Torres")
             return 1.0
         fits = False
         for before in mentions:
-            words = {w.lower() for w in before}
+            words = {spelling(w) for w in before}
             # every qualifier asked is there ("CNN Senior International Correspondent" for
             # "which CNN correspondent"): other capitalised words are the title's own
             if all(q in words or prefix_match(q, words) for q in asked):
                 fits = True
                 break
-            # another named qualifier ("Peruvian Finance Minister" for Chile's): not the one asked
-            named = {w.lower() for w in before if w[:1].isupper()} - _FILLER
+            # another named qualifier ("Peruvian Finance Minister" for Chile's): not the one
+            # asked; "Department" of "Department of Defense Secretary" names no one else
+            named = {
+                spelling(w) for i, w in enumerate(before)
+                if w[:1].isupper() and [*before, ""][i + 1].lower() != "of"
+            } - _FILLER  # fmt: skip
             if any(w not in asked and not prefix_match(w, asked) for w in named):
                 continue
             # the word just before the role ("finance") must be there; a country or party asked
             # about is often named elsewhere in the article
-            fits |= self.qualifiers[-1] in words
+            fits |= spelling(self.qualifiers[-1]) in words
         return 1.0 if fits else CONTRADICTS
 
     def _number_fit(self, text: str, found: set[str]) -> float:
@@ -456,8 +469,9 @@ class Expectation:
                 else 0.0
             )
         if self.focus:
+            # "27 member states", "the 27-member bloc"
             after = re.findall(
-                rf"(?:{_NUMBER.pattern})(?:\s*(?:thousand|million))?((?:\s+[\w\[\]-]+){{1,4}})",
+                rf"(?:{_NUMBER.pattern})(?:\s*(?:thousand|million))?((?:(?:\s+|-)[\w\[\]-]+){{1,4}})",
                 text,
                 re.I,
             )
@@ -473,7 +487,7 @@ class Expectation:
     def _near_figure(self, text: str, window: int = 10) -> bool:
         """Whether some term of the question sits within ``window`` words of a figure: the
         figure is about what the question asks, not about another clause of the sentence."""
-        words = re.findall(r"[\w'’,.-]+", text)
+        words = re.findall(r"[\w'’,.]+", text)  # "the 27-member bloc": 27, member
         for i, w in enumerate(words):
             if _NUMBER.fullmatch(w.strip(",.")) or _NUMBER.fullmatch(w):
                 near = set(terms(" ".join(words[max(0, i - window) : i + window + 1])))
@@ -486,6 +500,25 @@ class Expectation:
             return 1.0 if _DEADLINE.search(text) else 0.3
         pattern = _GRAIN.get(self.grain or "")
         return 1.0 if pattern is None or pattern.search(text) else -0.5
+
+
+_SPELLINGS = [
+    (re.compile(r"our(?=s?$)"), "or"),  # labour, labor
+    (re.compile(r"ence(?=s?$)"), "ense"),  # defence, defense
+    (re.compile(r"is(?=(?:e|es|ed|ing|ation|ations)$)"), "iz"),  # organisation, organization
+    (re.compile(r"tre(?=s?$)"), "ter"),  # centre, center
+    (re.compile(r"ogue(?=s?$)"), "og"),  # catalogue, catalog
+]
+
+
+def spelling(word: str) -> str:
+    """``word`` lower-cased, with British and American spellings made one ("Defence" and
+    "defense": "defense"). Applied to both sides of a comparison: a word it changes that has no
+    other spelling ("evidence") still equals itself."""
+    word = word.lower()
+    for pattern, american in _SPELLINGS:
+        word = pattern.sub(american, word)
+    return word
 
 
 def prefix_match(term: str, have: AbstractSet[str]) -> bool:

@@ -29,6 +29,8 @@ from qa.entities import (
     ordinal_word,
     ordinals,
     people,
+    spelling,
+    title_case,
 )
 from qa.evidence import (
     Cheap,
@@ -654,3 +656,29 @@ def test_an_attributed_question_is_answered_from_the_articles_naming_the_speaker
     answer = assistant.ask("How many boats did Olsen say sank in the storm at Lakeside harbor?")
     assert not answer.refused and "65 boats" in answer.text
     assert {c.article_id for c in answer.citations} == {"count"}
+
+
+def test_british_and_american_spellings_of_a_role_are_one_role() -> None:
+    assert spelling("Defence") == spelling("defense") == "defense"
+    assert spelling("organisation") == spelling("organization")
+    assert spelling("labour") == spelling("labor") and spelling("centre") == spelling("center")
+    asked = expectation("Which US defence secretary resigned on Friday?", AnswerType.PERSON)
+    # "Department" of "Department of Defense" is the office's name, not another country's
+    assert asked.match("Department of Defense Secretary Mara Olsen resigned on Friday.") == 1.0
+    chile = expectation("Which Chilean finance minister resigned?", AnswerType.PERSON)
+    assert chile.match("Peruvian Finance Minister Ana Torres resigned on Friday.") == -1.0
+
+
+def test_a_figure_joined_to_what_it_counts_and_zero_are_figures() -> None:
+    council = expectation("How many members does the harbor council have?", AnswerType.NUMBER)
+    assert council.match("The 15-member harbor council voted on Tuesday.") == 1.0
+    boats = expectation("How many lifeboats did the ferry carry?", AnswerType.NUMBER)
+    assert boats.match("The ferry carried zero lifeboats, inspectors said.") > 0
+    assert boats.match("The ferry carried no cargo, inspectors said.") < 0
+
+
+def test_a_headline_in_title_case_names_no_one_by_its_capitals() -> None:
+    headline = "Mayor Says Harbor Port Will Reopen Friday"
+    assert title_case(headline) and not title_case("Mara Olsen said the port will reopen.")
+    assert people(headline, lambda run: True) == set()
+    assert people("Mara Olsen said the port will reopen.", lambda run: True) == {"mara olsen"}
