@@ -98,6 +98,19 @@ _SOURCE = re.compile(
 )
 _NOT_SOURCES = _NOT_PEOPLE
 _TIME_UNIT = re.compile(r"\b(?:second|minute|hour|day|week|month|year|decade)s?\b", re.I)
+# "how far", "how tall": a length; "how heavy": a weight (the units after the figure)
+_MEASURES = {
+    "length": (
+        re.compile(r"\bhow (?:far|tall|deep|wide)\b", re.I),
+        re.compile(r"\b(?:miles?|kilomet(?:er|re)s?|km|met(?:er|re)s?|feet|foot|ft|yards?|"
+                   r"inch(?:es)?|centimet(?:er|re)s?|cm)\b", re.I),
+    ),
+    "weight": (
+        re.compile(r"\bhow heavy\b", re.I),
+        re.compile(r"\b(?:pounds?|lbs?|kilo(?:gram)?s?|kg|tons?|tonnes?|ounces?|oz|grams?)\b",
+                   re.I),
+    ),
+}  # fmt: skip
 
 
 def entities(text: str, kind: AnswerType) -> set[str]:
@@ -352,6 +365,9 @@ def focus_noun(question: str, kind: AnswerType) -> str | None:
         return "time"
     if kind is AnswerType.NUMBER and _MONEY_ASKED.search(question):
         return "money"
+    for measure, (asked, _) in _MEASURES.items():
+        if kind is AnswerType.NUMBER and asked.search(question):
+            return measure
     if kind is AnswerType.NUMBER and (m := _COUNTED.search(question)):
         # the head of the counted phrase: "how many positive monkeypox cases are" -> "case"
         head = None
@@ -462,6 +478,9 @@ class Expectation:
     def _number_fit(self, text: str, found: set[str]) -> float:
         if self.focus == "money":
             return 1.0 if _MONEY.search(text) else 0.0
+        if self.focus in _MEASURES:  # "40 miles", "the 18-foot python"
+            unit = _MEASURES[self.focus][1].pattern
+            return 1.0 if re.search(rf"(?:{_NUMBER.pattern})(?:\s+|-){unit}", text, re.I) else 0.0
         if self.focus == "time":
             return (
                 1.0

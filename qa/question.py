@@ -35,7 +35,7 @@ PRICE_ASKED = re.compile(
 )
 _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.NUMBER, re.compile(
-        r"\bhow (many|much|large|big|quickly|fast|often|old|long(?! ago))\b"
+        r"\bhow (many|much|large|big|quickly|fast|often|old|far|tall|high|heavy|deep|wide|long(?! ago))\b"
         r"|\bwhat (number|percentage|share|figure|amount)s?\b|\bover what period\b"
         r"|\b(number|count|size|tally|population) of\b|\bwhat was the (death )?toll\b"
         rf"|{PRICE_ASKED.pattern}", re.I)),

@@ -682,3 +682,14 @@ def test_a_headline_in_title_case_names_no_one_by_its_capitals() -> None:
     assert title_case(headline) and not title_case("Mara Olsen said the port will reopen.")
     assert people(headline, lambda run: True) == set()
     assert people("Mara Olsen said the port will reopen.", lambda run: True) == {"mara olsen"}
+
+
+def test_how_far_or_how_heavy_wants_a_length_or_a_weight() -> None:
+    far = "How far from the harbor is the lighthouse?"
+    assert answer_type(far) is AnswerType.NUMBER
+    lighthouse = expectation(far, AnswerType.NUMBER)
+    assert lighthouse.match("The lighthouse stands 12 miles from the harbor.") == 1.0
+    assert lighthouse.match("The lighthouse was painted on January 19.") <= 0.0
+    heavy = expectation("How heavy was the catfish?", AnswerType.NUMBER)
+    assert heavy.match("The 215-pound catfish was caught on Sunday.") == 1.0
+    assert heavy.match("The catfish was caught by 3 anglers.") <= 0.0
