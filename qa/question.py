@@ -161,9 +161,24 @@ def refers_back(question: str, sentence: str) -> bool:
     )
 
 
+# A question word that asks, not one that opens a relative clause (", which ...", ", who ...")
+_ASKING_WORD = re.compile(r"(?<!,\s)(?<!,)\b(?:what|which|who|whom|whose|when|where|how)\b", re.I)
+
+
+def _asked_phrase(clause: str) -> str:
+    """The asking sentence from its first question word up to the next one: "... found which
+    chain has the slowest lanes, largely because of how many cars line up?" asks "which chain
+    ...", not how many."""
+    found = list(_ASKING_WORD.finditer(clause))
+    if len(found) < 2:
+        return clause
+    return clause[found[0].start() : found[1].start()]
+
+
 def answer_type(question: str) -> AnswerType:
-    """What the question asks for, read from its asking sentence (``asking_clause``)."""
-    clause = asking_clause(question)
+    """What the question asks for, read from its asking sentence (``asking_clause``), by its
+    first question word (``_asked_phrase``)."""
+    clause = _asked_phrase(asking_clause(question))
     for kind, pattern in _TYPE_PATTERNS:
         if pattern.search(clause):
             return kind

@@ -693,3 +693,12 @@ def test_how_far_or_how_heavy_wants_a_length_or_a_weight() -> None:
     heavy = expectation("How heavy was the catfish?", AnswerType.NUMBER)
     assert heavy.match("The 215-pound catfish was caught on Sunday.") == 1.0
     assert heavy.match("The catfish was caught by 3 anglers.") <= 0.0
+
+
+def test_a_question_is_typed_by_its_first_question_word() -> None:
+    chain = "A survey found which chain has the slowest checkout, largely because of how many buy?"
+    assert answer_type(chain) is AnswerType.OTHER
+    assert answer_type("What is the name of the mayor who resigned?") is AnswerType.PERSON
+    assert answer_type("How many boats did the mayor who resigned buy?") is AnswerType.NUMBER
+    # a relative clause after a comma asks nothing
+    assert answer_type("Which firm, whose owner resigned, was fined?") is AnswerType.ORGANISATION
