@@ -458,6 +458,7 @@ class Assistant:
             [(self._texts[c.article_id], self._info[c.article_id].published)
              for c in draft.citations],
             [self._texts[a] for a in dict.fromkeys(p.article_id for p in passages)],
+            listed=draft.disagreement is not None,
         )):  # fmt: skip
             draft = Draft(REFUSAL, True, notes=[reason])
         return Prepared(question, passages, evidence, draft, round((t1 - t0) * 1000, 1))

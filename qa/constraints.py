@@ -92,17 +92,22 @@ def mentions(text: str, figure: str) -> bool:
     return re.search(pattern, _THOUSANDS.sub("", text)) is not None
 
 
-def unmet(question: str, cited: list[tuple[str, str | None]], found: list[str]) -> str | None:
+def unmet(
+    question: str, cited: list[tuple[str, str | None]], found: list[str], listed: bool = False
+) -> str | None:
     """Why the answer cannot stand: a figure the question pins down that none of the ``cited``
     articles (text, publication date) names (a year also counts as named by an article
     published that year), a day a question about something done (``asks_about_the_past``) dates
     it by that comes after every cited article was written ("Who won the May 3, 2030 runoff?"
     answered from articles of April), or a name that none of the articles ``found`` for it
-    (their texts) mentions. None when everything pinned is there."""
+    (their texts) mentions. None when everything pinned is there. When the answer is a
+    ``listed`` set of figures, each its own article's, the figures pinned must be named by the
+    first, which the list leads with: a 2022 article further down does not make a 2015
+    earthquake's toll the toll of the 2022 floods asked about."""
     for figure in pinned(question):
         if not any(
             mentions(text, figure) or (_is_year(figure) and (published or "").startswith(figure))
-            for text, published in cited
+            for text, published in (cited[:1] if listed else cited)
         ):
             return f"the articles cited never mention {figure}, which the question names"
     day = earliest_day(question) if asks_about_the_past(question) else None

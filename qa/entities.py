@@ -371,8 +371,10 @@ def focus_noun(question: str, kind: AnswerType) -> str | None:
     if kind is AnswerType.NUMBER and (m := _COUNTED.search(question)):
         # the head of the counted phrase: "how many positive monkeypox cases are" -> "case"
         head = None
-        for word in m[1].split():
+        for i, word in enumerate(m[1].split()):
             if word.lower() in _VERBS or word.lower() in {"of", "in", "at", "on", "to", "that"}:
+                break
+            if i > 0 and head and word.lower().endswith("ed"):  # "how many people died"
                 break
             if not word[:1].isupper():
                 head = word
@@ -380,6 +382,16 @@ def focus_noun(question: str, kind: AnswerType) -> str | None:
     if kind is AnswerType.PERSON and (m := _ROLE.search(question)):
         return singular(m[1])
     return None
+
+
+def counted_modifier(question: str) -> str | None:
+    """The word before the counted noun of "how many ..." ("how many member states": "member"),
+    which a figure may count by ("the 27-member bloc"); None when there is none."""
+    focus = focus_noun(question, AnswerType.NUMBER)
+    m = _COUNTED.search(question)
+    words = [w for w in m[1].split() if not w[:1].isupper()] if m and focus else []
+    at = next((i for i, w in enumerate(words) if singular(w) == focus), 0)
+    return singular(words[at - 1]) if at > 0 else None
 
 
 def _role_context(text: str, role: str) -> list[list[str]]:
@@ -411,6 +423,7 @@ class Expectation:
     focus: str | None = None
     grain: str | None = None
     qualifiers: tuple[str, ...] = ()  # "chile", "finance" of "Chile's finance minister"
+    modifier: str | None = None  # "member" of "how many member states" (``counted_modifier``)
     identity: bool = False  # "who is the X": the role is all the question says of the person
     context: frozenset[str] = frozenset()  # the question's own content terms besides the focus
 
@@ -495,7 +508,10 @@ class Expectation:
                 re.I,
             )
             nouns = {singular(w) for a in after for w in re.findall(r"[a-z]+", a.lower())}
-            if self.focus not in nouns:
+            # or by the word before it, joined to the figure: "the 27-member bloc" has 27
+            # member states; "2,532 book bans" are no book titles
+            joined = self.modifier and re.search(rf"\b\d[\d,]*-{self.modifier}s?\b", text, re.I)
+            if self.focus not in nouns and not joined:
                 return 0.0
             if self.context and not self._near_figure(text):
                 return 0.0  # "1,000 personnel to each country ... stationed in Poland"
@@ -580,9 +596,10 @@ def expectation(question: str, kind: AnswerType) -> Expectation:
             qualifiers = tuple(w.lower() for w in before if w.lower() not in _FILLER)
     identity = bool(_IDENTITY.search(question))
     context = {t for t in terms(question) if t not in FRAME and (not focus or t != _stem1(focus))}
+    modifier = counted_modifier(question) if kind is AnswerType.NUMBER else None
     return Expectation(
         kind, frozenset(entities(question, kind)), focus, date_grain(question), qualifiers,
-        identity, frozenset(context),
+        modifier, identity, frozenset(context),
     )  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from qa.compose import ArticleInfo, Draft, ExtractiveGenerator, asks_for_several
 from qa.constraints import mentions, named, pinned, said_in, speaker, unmet
 from qa.entities import (
     asks_for_a_name,
+    counted_modifier,
     dated_before,
     earliest_day,
     expectation,
@@ -702,3 +703,27 @@ def test_a_question_is_typed_by_its_first_question_word() -> None:
     assert answer_type("How many boats did the mayor who resigned buy?") is AnswerType.NUMBER
     # a relative clause after a comma asks nothing
     assert answer_type("Which firm, whose owner resigned, was fined?") is AnswerType.ORGANISATION
+
+
+def test_the_counted_noun_stops_at_the_verb_and_its_modifier_counts_when_joined() -> None:
+    assert focus_noun("How many people died in the floods?", AnswerType.NUMBER) == "person"
+    assert focus_noun("How many armed officers were there?", AnswerType.NUMBER) == "officer"
+    assert counted_modifier("How many member states does the council have?") == "member"
+    assert counted_modifier("How many people fled?") is None
+    seats = expectation("How many member states does the harbor council have?", AnswerType.NUMBER)
+    assert seats.match("The 15-member harbor council voted on Tuesday.") == 1.0
+    titles = expectation(
+        "How many book titles were pulled from the harbor library?", AnswerType.NUMBER
+    )
+    assert titles.match("The harbor library saw 2,532 book bans last year.") == 0.0
+
+
+def test_a_list_of_figures_leads_with_an_article_that_names_the_year_asked() -> None:
+    question = "How many people died in the 2030 harbor floods?"
+    old = ("Floods in the harbor killed 116 people.", "2015-10-26")
+    new = ("The harbor floods of 2030 killed 41 people.", "2030-08-02")
+    assert unmet(question, [old, new], [old[0], new[0]]) is None
+    assert unmet(question, [old, new], [old[0], new[0]], listed=True) == (
+        "the articles cited never mention 2030, which the question names"
+    )
+    assert unmet(question, [new, old], [old[0], new[0]], listed=True) is None
