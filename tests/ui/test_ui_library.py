@@ -368,13 +368,16 @@ def test_export_holds_each_answer_and_its_numbered_quotes(
     assert page.locator("#qa-export button").is_disabled()  # nothing to export yet
     ask(page, COST)
     scope(page, outlets=["Coast Times"])
-    ask(page, "Who said how much the repairs will cost?")
+    ask(page, "How much did the city engineer say the repairs will cost?")
     with page.expect_download() as download:
         page.locator("#qa-export button").click()
     assert download.value.suggested_filename == "news-qa-chat.md"
     text = Path(download.value.path()).read_text(encoding="utf-8")
     expected = library_app.assistant.ask(COST)  # the first question has no history
-    assert f"## 1. {COST}" in text and "## 2. Who said how much the repairs will cost?" in text
+    assert (
+        f"## 1. {COST}" in text
+        and "## 2. How much did the city engineer say the repairs will cost?" in text
+    )
     first, second = text.split("## 2. ")
     for c in expected.citations:
         meta = f"**[{c.marker}]** *{c.title}* · {c.published} · {c.source} · article id `{c.article_id}`"
