@@ -122,8 +122,9 @@ def entities(text: str, kind: AnswerType) -> set[str]:
     elif kind is AnswerType.PERSON:
         found = list(names(text))
         found += [m.group(0) for m in _TITLE_WORDS.finditer(text)] if not found else []
-    elif kind is AnswerType.PLACE:
-        found = [m.group(1) for m in _PLACE.finditer(text)]
+    elif kind is AnswerType.PLACE:  # not a surname of the sentence ("a source close to Diaz")
+        surnames = {run.split()[-1] for run in name_runs(text) if len(run.split()) > 1}
+        found = [m.group(1) for m in _PLACE.finditer(text) if m.group(1) not in surnames]
     elif kind is AnswerType.ORGANISATION:
         found = [m.group(0) for m in _ORG.finditer(text)]
     else:

@@ -23,6 +23,7 @@ from qa.entities import (
     counted_modifier,
     dated_before,
     earliest_day,
+    entities,
     expectation,
     focus_noun,
     name_runs,
@@ -727,3 +728,11 @@ def test_a_list_of_figures_leads_with_an_article_that_names_the_year_asked() -> 
         "the articles cited never mention 2030, which the question names"
     )
     assert unmet(question, [new, old], [old[0], new[0]], listed=True) is None
+
+
+def test_a_surname_after_to_is_no_place() -> None:
+    sentence = "Mara Olsen has married, a source close to Olsen told the Harbor Times."
+    assert entities(sentence, AnswerType.PLACE) == set()
+    assert entities("Mara Olsen flew to Lisbon, then to Porto.", AnswerType.PLACE) == {
+        "lisbon", "porto",
+    }  # fmt: skip
