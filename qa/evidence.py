@@ -322,6 +322,28 @@ class Relevance:
     max_question_chars: int = 400  # it reads at most 256 word pieces, sentence included
 
 
+_BARE_QUOTE = re.compile(r"^\s*[\"“‘']")
+_SPEECH = re.compile(
+    r"\b(?:said|says|told|tells|added|adds|wrote|writes|asked|according to)\b", re.I
+)
+
+
+def with_speaker(s: Sentence) -> str:
+    """A sentence that only continues a quotation ("'I hope it will not come to that.'"), with
+    the sentence before it when that one says who speaks ("'The plan is a red line,' the mayor
+    said."); any other sentence as it is. Measured with ``qa eval``: one more seed answer (a
+    follow-up answered by a quote's second sentence), the RealTime QA figures unchanged."""
+    if not _BARE_QUOTE.match(s.text) or _SPEECH.search(s.text):
+        return s.text
+    before = s.passage.text[: max(0, s.start - s.passage.start)]
+    spans = sentence_spans(before)
+    if not spans:
+        return s.text
+    a, b = spans[-1]
+    prev = before[a:b]
+    return f"{prev} {s.text}" if _SPEECH.search(prev) else s.text
+
+
 def rerank(question: str, evidence: list[Sentence], encoder: CrossEncoder, how: Relevance,
            as_of: date | None = None, asking: str | None = None) -> list[Sentence]:  # fmt: skip
     """``evidence`` (best first by the cheap score) with its first ``how.candidates`` sentences
@@ -329,7 +351,9 @@ def rerank(question: str, evidence: list[Sentence], encoder: CrossEncoder, how: 
     asked as of a day, how recent the sentence's article was then (the cross-encoder reads no
     dates: "this week's" story and last year's read alike to it), plus the share of the
     question's words its article's headline holds (it reads the sentence alone: a morning digest's
-    paragraph and the story itself read alike to it); the rest follow in their cheap order.
+    paragraph and the story itself read alike to it); the rest follow in their cheap order. A
+    sentence that only continues a quotation is read after the one saying who speaks
+    (``with_speaker``): alone, "'I hope common sense will prevail.'" is not what the mayor said.
 
     ``asking``, when the question sets a scene before it asks ("The striker scored his 41st goal
     this week. Who holds the record?"; see ``asking_clause``), is read too, and a sentence's
@@ -341,7 +365,7 @@ def rerank(question: str, evidence: list[Sentence], encoder: CrossEncoder, how: 
     head = evidence[: how.candidates]
     if not head:
         return evidence
-    texts = [s.text for s in head]
+    texts = [with_speaker(s) for s in head]
     logits = encoder.score(question[: how.max_question_chars], texts)
     if asking and asking.strip() != question.strip():
         logits = np.maximum(logits, encoder.score(asking[: how.max_question_chars], texts))

@@ -42,6 +42,7 @@ from qa.evidence import (
     rerank,
     score_sentences,
     with_antecedent,
+    with_speaker,
 )
 from qa.question import (
     AnswerType,
@@ -736,3 +737,29 @@ def test_a_surname_after_to_is_no_place() -> None:
     assert entities("Mara Olsen flew to Lisbon, then to Porto.", AnswerType.PLACE) == {
         "lisbon", "porto",
     }  # fmt: skip
+
+
+QUOTED = (
+    "“The cracks are a red line,” the mayor said on Friday. “I hope the bridge reopens by May.”"
+    " The council met on Monday."
+)
+
+
+def _in_quoted(text: str) -> Sentence:
+    start = QUOTED.index(text)
+    passage = Passage(1, "bridge", "Bridge", None, None, 0, len(QUOTED), QUOTED, 0.0)
+    return Sentence("bridge", start, start + len(text), text, passage, 0.5, 0.5, 0.0, 0.6)
+
+
+def test_a_quote_that_goes_on_is_read_with_the_sentence_saying_who_speaks() -> None:
+    hope = _in_quoted("“I hope the bridge reopens by May.”")
+    assert with_speaker(hope) == (
+        "“The cracks are a red line,” the mayor said on Friday. “I hope the bridge reopens by May.”"
+    )
+    said = _in_quoted("“The cracks are a red line,” the mayor said on Friday.")
+    assert with_speaker(said) == said.text  # it says who speaks itself
+    council = _in_quoted("The council met on Monday.")
+    assert with_speaker(council) == council.text  # no quotation
+    question = "What did the mayor say she hoped for?"
+    ranked = rerank(question, [council, hope], OverlapCrossEncoder(), Relevance(2, 0.0))
+    assert ranked[0] is not council and ranked[0].text == hope.text
