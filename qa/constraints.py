@@ -102,8 +102,9 @@ def unmet(
     answered from articles of April), or a name that none of the articles ``found`` for it
     (their texts) mentions. None when everything pinned is there. When the answer is a
     ``listed`` set of figures, each its own article's, the figures pinned must be named by the
-    first, which the list leads with: a 2022 article further down does not make a 2015
-    earthquake's toll the toll of the 2022 floods asked about."""
+    first, which the list leads with, and so must the names the question gives: a 2022 article
+    further down does not make a 2015 earthquake's toll the toll of the 2022 floods asked about,
+    nor one storm's toll another's."""
     for figure in pinned(question):
         if not any(
             mentions(text, figure) or (_is_year(figure) and (published or "").startswith(figure))
@@ -116,8 +117,11 @@ def unmet(
         return f"the articles cited were written before {day.isoformat()}, the question's date"
     names = named(question)
     folded = [text.casefold().replace("’", "'") for text in found] if names else []
+    lead = cited[0][0].casefold().replace("’", "'") if listed and cited and names else None
     for name in names:
         key = mention_key(name)
         if folded and not any(key.search(text) for text in folded):
             return f"no article found mentions {name}, which the question names"
+        if lead is not None and not key.search(lead):
+            return f"the article the figures lead with never mentions {name}"
     return None

@@ -763,3 +763,15 @@ def test_a_quote_that_goes_on_is_read_with_the_sentence_saying_who_speaks() -> N
     question = "What did the mayor say she hoped for?"
     ranked = rerank(question, [council, hope], OverlapCrossEncoder(), Relevance(2, 0.0))
     assert ranked[0] is not council and ranked[0].text == hope.text
+
+
+def test_a_list_of_figures_leads_with_an_article_that_names_what_was_asked() -> None:
+    question = "How many homes did Storm Ada flood in Peru?"
+    other = ("Storm Bruno flooded 300 homes in Chile.", "2030-02-01")
+    ada = ("Storm Ada flooded 120 homes in Peru.", "2030-03-01")
+    found = [other[0], ada[0]]
+    assert unmet(question, [other, ada], found) is None  # a plain answer: any cited article
+    assert unmet(question, [other, ada], found, listed=True) == (
+        "the article the figures lead with never mentions Ada"
+    )
+    assert unmet(question, [ada, other], found, listed=True) is None
