@@ -75,9 +75,14 @@ def mention_key(name: str) -> re.Pattern[str]:
     return re.compile(rf"\b{re.escape(name.casefold()[: max(4, len(name) - 4)])}")
 
 
+def _fold(text: str) -> str:
+    """``text`` as names are looked for in it: casefolded, curly apostrophes straight."""
+    return text.casefold().replace("’", "'")
+
+
 def said_in(text: str, speaker_words: list[str]) -> bool:
     """Whether ``text`` mentions every word of the speaker's name (``speaker``)."""
-    folded = text.casefold().replace("’", "'")
+    folded = _fold(text)
     return all(mention_key(word).search(folded) for word in speaker_words)
 
 
@@ -116,8 +121,8 @@ def unmet(
     if day and written and len(written) == len(cited) and max(written) < day:
         return f"the articles cited were written before {day.isoformat()}, the question's date"
     names = named(question)
-    folded = [text.casefold().replace("’", "'") for text in found] if names else []
-    lead = cited[0][0].casefold().replace("’", "'") if listed and cited and names else None
+    folded = [_fold(text) for text in found] if names else []
+    lead = _fold(cited[0][0]) if listed and cited and names else None
     for name in names:
         key = mention_key(name)
         if folded and not any(key.search(text) for text in folded):

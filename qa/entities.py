@@ -17,6 +17,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from qa.question import PRICE_ASKED, AnswerType, date_grain
@@ -478,10 +479,9 @@ class Expectation:
                 break
             # another named qualifier ("Peruvian Finance Minister" for Chile's): not the one
             # asked; "Department" of "Department of Defense Secretary" names no one else
-            named = {
-                spelling(w) for i, w in enumerate(before)
-                if w[:1].isupper() and [*before, ""][i + 1].lower() != "of"
-            } - _FILLER  # fmt: skip
+            of_heads = {a for a, b in pairwise(before) if b.lower() == "of"}
+            named = {spelling(w) for w in before if w[:1].isupper() and w not in of_heads}
+            named -= _FILLER
             if any(w not in asked and not prefix_match(w, asked) for w in named):
                 continue
             # the word just before the role ("finance") must be there; a country or party asked
