@@ -53,7 +53,8 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.ORGANISATION, re.compile(
         r"\b(which|what) ([\w-]+ ){0,2}(organi[sz]ation|agency|alliance|outlet|newspaper|"
         r"news agency|group|company|firm|ministry|institution|body|bloc|network|publication|"
-        r"think tank|programme|program|show|broadcaster)\b", re.I)),
+        r"think tank|programme|program|show|broadcaster|maker|manufacturer|automaker|carmaker|"
+        r"retailer|chain|brand|airline|bank|team|club|university|supplier)\b", re.I)),
 ]  # fmt: skip
 
 _GRAINS = [

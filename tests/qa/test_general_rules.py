@@ -700,7 +700,7 @@ def test_how_far_or_how_heavy_wants_a_length_or_a_weight() -> None:
 
 def test_a_question_is_typed_by_its_first_question_word() -> None:
     chain = "A survey found which chain has the slowest checkout, largely because of how many buy?"
-    assert answer_type(chain) is AnswerType.OTHER
+    assert answer_type(chain) is AnswerType.ORGANISATION  # not a number question
     assert answer_type("What is the name of the mayor who resigned?") is AnswerType.PERSON
     assert answer_type("How many boats did the mayor who resigned buy?") is AnswerType.NUMBER
     # a relative clause after a comma asks nothing
@@ -775,3 +775,9 @@ def test_a_list_of_figures_leads_with_an_article_that_names_what_was_asked() -> 
         "the article the figures lead with never mentions Ada"
     )
     assert unmet(question, [ada, other], found, listed=True) is None
+
+
+def test_a_question_for_a_maker_retailer_airline_or_team_asks_for_an_organisation() -> None:
+    for noun in ("candy maker", "automaker", "retailer", "airline", "bank", "team", "chain"):
+        question = f"Which {noun} cut its prices this week?"
+        assert answer_type(question) is AnswerType.ORGANISATION, question
