@@ -134,6 +134,7 @@ class Assistant:
             antecedent_gain=settings.antecedent_gain,
             echo_tolerance=settings.antecedent_echo_tolerance,
             title_weight=settings.relevance_title_weight,
+            title_reading_weight=settings.relevance_title_reading_weight,
         )
         self._cross_encoder = cross_encoder
         if cross_encoder is None and settings.rerank_candidates:

@@ -319,6 +319,10 @@ class Relevance:
     # Logits added per share of the question's words in the sentence's article headline: an
     # article about the question's subject over a digest or a side mention of it.
     title_weight: float = 0.0
+    # Logits added per logit the cross-encoder gives the question read with that headline: a
+    # digest's headline ("5 things to know for May 2: Floods, Rail strike, ...") reads as far
+    # from the question as a story's own reads near it, with few words in common either way.
+    title_reading_weight: float = 0.0
     max_question_chars: int = 400  # it reads at most 256 word pieces, sentence included
 
 
@@ -350,8 +354,9 @@ def rerank(question: str, evidence: list[Sentence], encoder: CrossEncoder, how: 
     judged by ``encoder`` and put first, ordered by relevance plus answer-type fit plus, when
     asked as of a day, how recent the sentence's article was then (the cross-encoder reads no
     dates: "this week's" story and last year's read alike to it), plus the share of the
-    question's words its article's headline holds (it reads the sentence alone: a morning digest's
-    paragraph and the story itself read alike to it); the rest follow in their cheap order. A
+    question's words its article's headline holds and how relevant the cross-encoder reads that
+    headline to the question (it reads the sentence alone: a morning digest's paragraph and the
+    story itself read alike to it); the rest follow in their cheap order. A
     sentence that only continues a quotation is read after the one saying who speaks
     (``with_speaker``): alone, "'I hope common sense will prevail.'" is not what the mayor said.
 
@@ -372,6 +377,10 @@ def rerank(question: str, evidence: list[Sentence], encoder: CrossEncoder, how: 
     judged = [replace(s, relevance=float(x)) for s, x in zip(head, logits, strict=True)]
 
     asked = {t for t in terms(question) if t not in FRAME}
+    titles = sorted({s.passage.title for s in judged if s.passage.title})
+    read = how.title_reading_weight > 0 and titles
+    title_logits = dict(zip(titles, encoder.score(question[: how.max_question_chars], titles)
+                            if read else [], strict=False))  # fmt: skip
 
     def headline(s: Sentence) -> float:
         if not asked or not how.title_weight:
@@ -381,7 +390,8 @@ def rerank(question: str, evidence: list[Sentence], encoder: CrossEncoder, how: 
     def order(s: Sentence) -> float:
         fresh = recency(as_of, s.passage.published)
         return (float(s.relevance or 0.0) + how.typed_weight * s.typed
-                + how.recency_weight * fresh + how.title_weight * headline(s))  # fmt: skip
+                + how.recency_weight * fresh + how.title_weight * headline(s)
+                + how.title_reading_weight * float(title_logits.get(s.passage.title, 0.0)))  # fmt: skip
 
     judged.sort(key=lambda s: -order(s))
     return judged + evidence[how.candidates :]

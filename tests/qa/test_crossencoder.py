@@ -290,3 +290,34 @@ def test_a_question_that_sets_a_scene_is_also_read_by_its_asking_sentence(
     assert rerank(question, evidence, encoder, how)[0].text.startswith("Tom Vale")
     asking = asking_clause(question)
     assert rerank(question, evidence, encoder, how, asking=asking)[0].text.startswith("Ray Dunmore")
+
+
+def test_a_story_is_preferred_to_a_digest_by_how_its_headline_reads(
+    encoder: OnnxCrossEncoder,
+) -> None:
+    """Made-up business news: a morning digest repeats the story's lede almost word for word, and
+    the real model reads the digest's sentence higher; its headline, a list of the day's topics,
+    reads far from the question, the story's own near it, so with the headline read the story
+    comes first. Word overlap with the headline alone does not tell them apart."""
+    from qa.answer import Passage
+    from qa.evidence import Relevance, Sentence, rerank
+
+    question = "Which drugmaker said it will ask regulators to approve its malaria vaccine?"
+    digest_title = "5 things to know for May 2: Floods, Malaria, Rail strike, Markets ..."
+    story_title = "Helix Pharma to seek approval for malaria vaccine after trial"
+    items = [
+        ("digest", digest_title,
+         "Helix Pharma said it will ask regulators this year to approve its malaria vaccine."),
+        ("story", story_title,
+         "Helix Pharma said it has enough trial data to file its malaria vaccine with regulators."),
+    ]  # fmt: skip
+    evidence = []
+    for article, title, text in items:
+        passage = Passage(1, article, title, None, None, 0, len(text), text, 0.0)
+        evidence.append(Sentence(article, 0, len(text), text, passage, 0.5, 0.5, 0.0, 0.5))
+    story_logit, digest_logit = encoder.score(question, [story_title, digest_title])
+    assert story_logit > digest_logit + 5
+    overlap_only = Relevance(2, 0.0, title_weight=2.5)
+    assert rerank(question, evidence, encoder, overlap_only)[0].article_id == "digest"
+    read = Relevance(2, 0.0, title_weight=2.5, title_reading_weight=0.0625)
+    assert rerank(question, evidence, encoder, read)[0].article_id == "story"
