@@ -74,6 +74,7 @@ _LABELLED_LINK = re.compile(
     r"^(?:[►▶]\s*[^:.!?]{1,40}:\s*|"  # "► Label: headline"
     r"[^\W\d][^:]{0,50}(?<!\d):(?=[A-Z\d\"“‘']))"  # "Label:Headline", no space after the colon
 )
+_FULL_STOP = re.compile(r"[.!?…][\"”’')\]]*$")
 _CONTENT_WORD = re.compile(r"\b(?!(?:an?|and|as|at|by|for|from|in|of|on|or|the|to|with)\b)[a-z]")
 _STAMP_WORD = re.compile(
     r"(?:updated|published|posted|last|modified|on|at|et|est|edt|ct|cst|cdt|pt|pst|pdt|gmt|utc|"
@@ -116,7 +117,7 @@ def _is_link_list(s: str) -> bool:
     if len(parts) >= 3 and 3 * sum(any(c.isdigit() for c in p) for p in parts) < len(parts):
         return True
     link = _LABELLED_LINK.match(s)
-    if not link or s[-1] in ".!?\"”’'":
+    if not link or _FULL_STOP.search(s):  # a headline may end in a quote: "... 'Spider-Man'"
         return False
     rest = s[link.end() :]
     return len(rest.split()) >= 4 and bool(_CONTENT_WORD.search(rest))

@@ -34,6 +34,9 @@ BOILERPLATE = {
         "Read more: Five ways to cut your grocery bill",
         "Watch: Crews battle the warehouse fire overnight",
         "Previously: School board delays vote on new start times",
+        # a headline that ends in a quoted title or remark is still no sentence
+        "Last week:'Gravity Falls' tops holiday box office, riding its star's 'Moon Run'",
+        "Opinion:Mayor says downtown plan is 'as good as done'",
     ],
     "a byline or sign-off": [
         "By Jane Doe, CNN",
@@ -111,6 +114,8 @@ PROSE = [
     "McCarthy and DeSantis met with JetBlue and PlayStation executives on Monday.",
     # quotes, short sentences, figures
     "“We are not going anywhere,” the mayor told reporters.",
+    "Her verdict:'The best season we have had.'",
+    "The coach said: 'We will be back next year.'",
     "He declined to comment.",
     "Wright was 34.",
     "The company reported revenue of $4.2 billion, up 12% from a year earlier.",
