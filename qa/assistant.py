@@ -120,7 +120,6 @@ class Assistant:
                 settings.answer_corroborations, settings.answer_redundant_overlap,
                 settings.disagreement_pool_share, settings.disagreement_listed_share,
                 settings.disagreement_sentences, settings.disagreement_magnitude,
-                settings.disagreement_days,
             ),
         )  # fmt: skip
         self._cheap = Cheap(

@@ -51,8 +51,6 @@ class Selection:
     disagreement_listed: float = 0.6  # ... and listed, when they give a comparable figure
     disagreement_sentences: int = 6  # at most this many sentences in the list
     magnitude: float = 4.0  # comparable figures are within this factor of each other
-    # ... and from articles published at most this many days apart (None: any)
-    disagreement_days: int | None = 7
 
 
 @dataclass(frozen=True)
@@ -424,8 +422,7 @@ class ExtractiveGenerator:
         """Sentences giving different figures (the best one for each figure), each with the
         figures it gives, and what they count; when the question asks for a number and the
         strong evidence of more than one article gives more than one (or, when the question
-        compares two figures, of one article), from articles published within
-        ``disagreement_days`` of the best one's. Nothing when they agree."""
+        compares two figures, of one article). Nothing when they agree."""
         if kind is not AnswerType.NUMBER:
             return [], ""
         share = self.selection
@@ -458,8 +455,6 @@ class ExtractiveGenerator:
 
         def comparable(s: Sentence) -> list[int]:
             if s.score < share.disagreement_listed * top or s.typed <= 0:
-                return []
-            if not _same_time(s, best, share.disagreement_days):  # a figure of another moment
                 return []
             return [
                 v for v, u in figures(s.text).items()
@@ -515,17 +510,6 @@ class ExtractiveGenerator:
             for value in values
         ]  # fmt: skip
         return Draft("\n".join(lines), False, citations, [], Disagreement(quantity, stated))
-
-
-def _same_time(s: Sentence, other: Sentence, days: int | None) -> bool:
-    """Whether the articles of ``s`` and ``other`` were published at most ``days`` apart, or
-    either has no date (or ``days`` is None): their figures may then disagree. Further apart,
-    they are figures of two moments ("$4.11 a gallon" in March, "$5" in June), not a
-    disagreement between the two articles."""
-    a, b = s.passage.published, other.passage.published
-    if days is None or not a or not b:
-        return True
-    return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days) <= days
 
 
 def _is_headline(s: Sentence, meta: ArticleInfo) -> bool:

@@ -339,20 +339,6 @@ class Settings(BaseSettings):
         " redundant overlap: at 2 news citation precision is"
         " 0.582, at 8 a news refusal is lost; seeds are the same at 2, 4 and 8.",
     )
-    disagreement_days: int | None = Field(
-        7,
-        ge=0,
-        le=3650,
-        description="Figures are listed as disagreeing only from articles published at most this"
-        " many days apart from the article of the figure the list is built on (null: any):"
-        " further apart they are figures of two moments (a gas price in March and in June, a"
-        " death toll a week on), not a disagreement. Articles without a date always compare."
-        " Calibrated on the RealTime QA questions: none / 3 / 7 / 14 / 30 days give accuracy"
-        " 0.657 / 0.657 / 0.667 / 0.657 / 0.657 and citation precision 0.606 / 0.614 / 0.612 /"
-        " 0.612 / 0.611; from 3 days up a wrong list (1,648 and 1,597 book titles, gold"
-        " 1,600) becomes a refusal (false refusals 0.029 -> 0.039). Seeds and both probe sets"
-        " do not move.",
-    )
     generator: Generator = Field(
         "extractive",
         description="Who words the answer: evidence sentences verbatim (default), the local GGUF"

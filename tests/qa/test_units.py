@@ -366,27 +366,3 @@ def test_figures_of_another_magnitude_are_no_disagreement() -> None:
     assert same_quantity("voter", 150000, anchor)  # within 4 times
     assert not same_quantity("voter", 150000, anchor, magnitude=2.0)
     assert not same_quantity("voter", 300000, anchor)
-
-
-def test_figures_of_articles_weeks_apart_are_two_moments_not_a_disagreement() -> None:
-    """A price in March and one in June are the price at two moments: the answer is the best
-    sentence, not a list; within a week of each other, or undated, the two figures disagree."""
-    from dataclasses import replace
-
-    def dated(s: Sentence, published: str | None) -> Sentence:
-        return replace(s, passage=replace(s.passage, published=published))
-
-    info = {a: ArticleInfo(f"Title {a}", None, None) for a in ("a", "b")}
-    june = dated(
-        _sentence("a", "A gallon of regular now costs $5.01 on average.", 0.6), "2030-06-11"
-    )
-    march = _sentence("b", "A gallon of regular now costs $4.31 on average.", 0.58)
-    question = "How much does a gallon of regular cost on average?"
-    for published, listed in (("2030-03-07", False), ("2030-06-07", True), (None, True)):
-        evidence = [june, dated(march, published)]
-        draft = ExtractiveGenerator().compose(question, AnswerType.NUMBER, evidence, info, 0.45)
-        assert (draft.disagreement is not None) is listed
-        assert ("$4.31" in draft.text) is listed and "$5.01" in draft.text
-    anytime = ExtractiveGenerator(selection=Selection(disagreement_days=None))
-    evidence = [june, dated(march, "2030-03-07")]
-    assert anytime.compose(question, AnswerType.NUMBER, evidence, info, 0.45).disagreement
