@@ -6,6 +6,7 @@ outlet, and date)."""
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from qa.entities import (
     sources,
 )
 from qa.evidence import Sentence
-from qa.question import AnswerType, asked_kind, asks_about_the_future
+from qa.question import AnswerType, asked_kind, asks_about_the_future, named_thing
 from qa.retrieval import terms
 
 REFUSAL = "The indexed articles don't answer this."
@@ -207,6 +208,52 @@ def other_ordinal(question: str, chosen: list[Sentence]) -> str | None:
     return None
 
 
+# A name as a sentence gives it: a capitalised run ("Allied Resolve", "Zuckerberg San Francisco
+# General Hospital", "BA.5") or a quoted title that starts like one ("“Midnights”").
+_A_NAME = re.compile(
+    r"[\"“‘'][A-Z\d][^\"”’']{0,60}[\"”’']|(?:[A-Z][\w.'’-]*|\d[\w.-]*[A-Za-z][\w.-]*)"
+    r"(?:\s+(?:of\s+|the\s+|de\s+)?[A-Z\d][\w.'’-]*)*"
+)
+_CALENDAR = frozenset(
+    t
+    for w in (*calendar.day_name, *calendar.month_name, *calendar.month_abbr)
+    if w
+    for t in terms(w)
+)
+_CALLED = re.compile(r"\b(?:called|named|dubbed|titled|known as)\s+(?=[\"“‘']?[A-Z\d])", re.I)
+
+
+def unnamed_thing(question: str, chosen: list[Sentence]) -> str | None:
+    """Why the answer does not give the name a question asks for ("What is the name of the
+    training exercise ...?"): no quoted sentence names the thing (a name or a title within five
+    words of the word for it, "the Allied Resolve exercise", "her new album, “Midnights,”", or
+    after "called"), and "for a joint training exercise" only says it exists. None when the question
+    asks for no name or an answer gives one."""
+    thing = named_thing(question)
+    if thing is None:
+        return None
+    asked = set(terms(question))
+    word = re.compile(rf"\b{re.escape(singular(thing))}(?:s|es)?\b", re.I)
+
+    def new_name(text: str) -> bool:  # not the question's own, not a day or a month
+        return any(
+            (found := set(terms(m.group())) - _CALENDAR) and not found <= asked
+            for m in _A_NAME.finditer(text)
+        )
+
+    for s in chosen:
+        tokens = [m.span() for m in re.finditer(r"\S+", s.text)]
+        for i, (a, b) in enumerate(tokens):
+            if word.fullmatch(s.text, a, b) or word.match(s.text, a):
+                lo, hi = tokens[max(0, i - 5)][0], tokens[min(len(tokens), i + 6) - 1][1]
+                if new_name(s.text[lo:hi]):
+                    return None
+        for m in _CALLED.finditer(s.text):
+            if new_name(s.text[m.end() : m.end() + 80].split(",")[0]):
+                return None
+    return f"the evidence never gives the {thing}'s name"
+
+
 def _same_answer(kind: AnswerType, chosen: list[Sentence], s: Sentence) -> bool:
     """Whether another article's sentence states the answer already chosen (the same figure,
     person, place or date): only then does citing it beside them support the answer. A
@@ -367,7 +414,7 @@ class ExtractiveGenerator:
                 return Draft(REFUSAL, True, notes=["the answering sentences name no one"])
         if kind in (AnswerType.NUMBER, AnswerType.DATE) and not any(s.typed > 0 for s in chosen):
             return Draft(REFUSAL, True, notes=[f"the answering sentences give no {kind.value}"])
-        if reason := other_ordinal(question, chosen):
+        if reason := other_ordinal(question, chosen) or unnamed_thing(question, chosen):
             return Draft(REFUSAL, True, notes=[reason])
         if kind is AnswerType.DATE and asks_about_the_future(question):
 

@@ -148,6 +148,23 @@ def asked_kind(question: str) -> str | None:
     return kind if kind.islower() else None  # "Which US Senate seat": not the kind asked for
 
 
+# "What is the (official) name of the training exercise that ...", "What was the title of her
+# new album with ...": the named thing, up to a word that starts a clause or a verb
+_NAME_OF = re.compile(
+    r"\b(?i:what)\s+(?:is|was|are|were)\s+the\s+(?:[a-z]+\s+)?(?i:name|title)s?\s+of\s+"
+    rf"((?:(?!(?:who|whom|which|that|with|for|in|at|on|by|from|to)\b|{_VERB})[\w'’.-]+\s*){{1,6}})"
+)
+
+
+def named_thing(question: str) -> str | None:
+    """The noun naming the thing whose name or title the question asks for ("What is the name of
+    the Russian judge who ...": "judge"; "the title of Blink's new album with ...": "album"),
+    or None when it asks for no name."""
+    m = _NAME_OF.search(asking_clause(question))
+    words = [w for w in m[1].split() if w[:1].islower()] if m else []
+    return words[-1] if words else None
+
+
 def refers_back(question: str, sentence: str) -> bool:
     """Whether ``sentence`` speaks of the kind of thing a "which" question asks for by a
     definite description ("Which company cut its prices?": "the company said it would ...";

@@ -781,3 +781,43 @@ def test_a_question_for_a_maker_retailer_airline_or_team_asks_for_an_organisatio
     for noun in ("candy maker", "automaker", "retailer", "airline", "bank", "team", "chain"):
         question = f"Which {noun} cut its prices this week?"
         assert answer_type(question) is AnswerType.ORGANISATION, question
+
+
+def test_a_question_asking_for_a_name_is_answered_only_by_one() -> None:
+    """ "What is the name of X?" over a sentence that says X exists, without its name, is a
+    refusal; a name beside the word for the thing, or after "called", answers it. Made-up news,
+    not the seeds."""
+    from qa.compose import unnamed_thing
+    from qa.question import named_thing
+
+    assert named_thing("What is the official name of the naval drill that began on Monday?") == (
+        "drill"
+    )
+    assert named_thing("What was the title of the band's new album with its old drummer?") == (
+        "album"
+    )
+    assert named_thing("What is the capital of Norway?") is None
+    assert named_thing("What is it called?") is None
+    drill = "What is the official name of the naval drill that began on Monday?"
+    album = "What was the title of the band's new album?"
+    answered = [
+        (drill, "The naval drill, called Harbor Shield, began on Monday off the coast."),
+        (drill, "The Harbor Shield drill began on Monday off the coast."),
+        (album, "The band announced its new album, “Low Tide,” on Sunday."),
+        (drill, "Harbor Shield, the largest naval drill in a decade, began on Monday."),
+    ]
+    for question, text in answered:
+        assert unnamed_thing(question, [_sentence(text, "2030-05-06")]) is None, text
+    unnamed = [
+        (drill, "Ships from six navies joined the naval drill on Monday, officials said."),
+        (album, "The band announced a new album on Sunday, “to thank our fans,” it said."),
+    ]
+    for question, text in unnamed:
+        reason = unnamed_thing(question, [_sentence(text, "2030-05-06")])
+        assert reason is not None and "name" in reason, text
+    # as an answer: a refusal
+    evidence = [_sentence(unnamed[0][1], "2030-05-06")]
+    draft = ExtractiveGenerator().compose(
+        drill, AnswerType.OTHER, evidence, {"2030-05-06": ArticleInfo("t", None, None)}, 0.3
+    )
+    assert draft.refused and draft.notes == ["the evidence never gives the drill's name"]
