@@ -244,7 +244,7 @@ def unnamed_thing(question: str, chosen: list[Sentence]) -> str | None:
     for s in chosen:
         tokens = [m.span() for m in re.finditer(r"\S+", s.text)]
         for i, (a, b) in enumerate(tokens):
-            if word.fullmatch(s.text, a, b) or word.match(s.text, a):
+            if word.match(s.text, a, b):  # "album", "albums," (its punctuation is no word)
                 lo, hi = tokens[max(0, i - 5)][0], tokens[min(len(tokens), i + 6) - 1][1]
                 if new_name(s.text[lo:hi]):
                     return None

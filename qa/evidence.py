@@ -378,9 +378,10 @@ def rerank(question: str, evidence: list[Sentence], encoder: CrossEncoder, how: 
 
     asked = {t for t in terms(question) if t not in FRAME}
     titles = sorted({s.passage.title for s in judged if s.passage.title})
-    read = how.title_reading_weight > 0 and titles
-    title_logits = dict(zip(titles, encoder.score(question[: how.max_question_chars], titles)
-                            if read else [], strict=False))  # fmt: skip
+    title_logits: dict[str, float] = {}
+    if how.title_reading_weight > 0 and titles:  # one more read: each article's headline
+        read = encoder.score(question[: how.max_question_chars], titles)
+        title_logits = {t: float(x) for t, x in zip(titles, read, strict=True)}
 
     def headline(s: Sentence) -> float:
         if not asked or not how.title_weight:
@@ -391,7 +392,7 @@ def rerank(question: str, evidence: list[Sentence], encoder: CrossEncoder, how: 
         fresh = recency(as_of, s.passage.published)
         return (float(s.relevance or 0.0) + how.typed_weight * s.typed
                 + how.recency_weight * fresh + how.title_weight * headline(s)
-                + how.title_reading_weight * float(title_logits.get(s.passage.title, 0.0)))  # fmt: skip
+                + how.title_reading_weight * title_logits.get(s.passage.title, 0.0))  # fmt: skip
 
     judged.sort(key=lambda s: -order(s))
     return judged + evidence[how.candidates :]
