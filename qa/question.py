@@ -85,9 +85,14 @@ def asking_clause(question: str) -> str:
     return " ".join(asked) if asked else parts[-1]
 
 
-# "When will it open?", "When is the pipeline expected to start?": something after the news
+# "When will it open?", "When is the pipeline expected to start?", "Who is due to speak?":
+# something after the news; not the cause in "Due to rising costs, who moved ...?" nor in "The
+# delay was due to the storm" (a "due to" after no form of "be", or before a determiner)
 _FUTURE = re.compile(
-    r"\b(?:expected|set|scheduled|due|slated|planned|poised) to\b|\bwill\b|\bupcoming\b", re.I
+    r"\b(?:expected|set|scheduled|slated|planned|poised) to\b|\bwill\b|\bupcoming\b"
+    r"|\b(?:is|are|was|were|be)\s+due\s+to\s+(?!(?:a|an|the|its|his|her|their|our|this|that|these"
+    r"|those)\b)",
+    re.I,
 )
 
 

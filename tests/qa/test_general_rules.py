@@ -499,6 +499,10 @@ def test_a_question_about_something_done() -> None:
     assert not asks_about_the_past("Where is the summit held in May?")
     assert not asks_about_the_past("Who is expected to win the runoff?")
     assert not asks_about_the_past("What is the expected date of the vote?")
+    assert not asks_about_the_past("Who is due to speak at the opening?")
+    # "due to" giving a cause is no future
+    assert asks_about_the_past("Due to rising rents, which town did the families move to?")
+    assert not asks_about_the_future("The delay was due to the storm. When did it open?")
 
 
 class _PairReadsLower:
