@@ -40,7 +40,8 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"|\b(number|count|size|tally|population) of\b|\bwhat was the (death )?toll\b"
         rf"|{PRICE_ASKED.pattern}", re.I)),
     (AnswerType.DATE, re.compile(
-        r"^\s*(and\s+)?when\b|\b(what|which) (calendar )?(date|day|year|month|time)\b"
+        r"^\s*(and\s+)?when\b|\b(what|which) (calendar )?(day|time)\b"
+        r"|\b(what|which) ([a-z]+ )?(date|year|month)\b"  # "what exact date", "which fiscal year"
         r"|\bon (which|what) (day|date)\b|\bby when\b|\bhow (soon|long ago)\b", re.I)),
     (AnswerType.PERSON, re.compile(
         rf"^\s*(and\s+)?who(m|se)?\b|\bwhich ([\w.-]+ ){{0,3}}({_ROLES})\b"
@@ -59,9 +60,9 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
 
 _GRAINS = [
     ("deadline", re.compile(r"^\s*(and\s+)?by when\b|\bby what (date|time)\b", re.I)),
-    ("calendar", re.compile(r"\b(what|which) (calendar )?date\b|\bcalendar date\b", re.I)),
-    ("year", re.compile(r"\b(what|which) year\b", re.I)),
-    ("month", re.compile(r"\b(what|which) month\b", re.I)),
+    ("calendar", re.compile(r"\b(what|which) ([a-z]+ )?date\b|\bcalendar date\b", re.I)),
+    ("year", re.compile(r"\b(what|which) ([a-z]+ )?year\b", re.I)),
+    ("month", re.compile(r"\b(what|which) ([a-z]+ )?month\b", re.I)),
     ("weekday", re.compile(r"\bday of the week\b|\b(what|which) day\b", re.I)),
 ]
 

@@ -28,6 +28,9 @@ def test_date_grain_follows_the_question() -> None:
     assert date_grain("On what calendar date did they sign?") == "calendar"
     assert date_grain("On which day did the court rule?") == "weekday"
     assert date_grain("In what year did the plant close?") == "year"
+    assert date_grain("On what exact date was it signed?") == "calendar"  # one word between
+    assert date_grain("In which fiscal year did sales fall?") == "year"
+    assert answer_type("On what exact date was it signed?") is AnswerType.DATE
     assert date_grain("By when must the company repay the loan?") == "deadline"
     assert date_grain("When did she say that?") is None
 
