@@ -388,7 +388,29 @@ class ExtractiveGenerator:
         if kind is AnswerType.NUMBER:
             room = max(0, self.max_sentences - len(chosen))
             chosen += self._corroborating(best, evidence, chosen)[:room]
+        if kind is AnswerType.PERSON and not self._new_people(question, chosen):
+            chosen = self._naming_someone(question, evidence, threshold) or chosen
         return self._answer_or_refusal(question, kind, chosen, info)
+
+    def _naming_someone(self, question: str, evidence: list[Sentence],
+                        threshold: float) -> list[Sentence]:  # fmt: skip
+        """For a person question whose chosen sentences name no one new: the first evidence
+        sentence after the best, in the cross-encoder's order, that does, when it is strong
+        evidence (above the threshold and ``Selection.strong`` of the best's cheap score) and
+        the cross-encoder reads it at least ``person_relevance`` logits. The best sentence is
+        often the headline ("Latest Watson lawsuit first since joining Cleveland Browns", a team
+        and no person); the sentence that names the person asked about reads nearly as well.
+        [] when there is none: the answer is then a refusal."""
+        if self.is_person is None or not asks_for_a_name(question):
+            return []
+        floor = max(threshold, self.selection.strong * evidence[0].score)
+        for s in evidence[1:]:
+            read = self.person_relevance is None or (
+                s.relevance is not None and s.relevance >= self.person_relevance
+            )
+            if s.score >= floor and read and self._new_people(question, [s]):
+                return [s]
+        return []
 
     def _answer_or_refusal(self, question: str, kind: AnswerType, chosen: list[Sentence],
                            info: dict[str, ArticleInfo]) -> Draft:  # fmt: skip
@@ -403,15 +425,11 @@ class ExtractiveGenerator:
         refusal and nothing right was lost), or when it is to a question about something still
         to come ("When will the plant open?") and dates only what came before its article ("...
         pictured on January 7", in an article of January 20)."""
-        if kind is AnswerType.PERSON and self.is_person is not None and asks_for_a_name(question):
-            asked = question.lower()
-            given = [run.lower() for run in name_runs(question)]  # "Mara Olsen Day" is hers
-            named = {
-                n for s in chosen for n in people(s.text, self.is_person)
-                if n not in asked and not any(g in n for g in given)
-            }  # fmt: skip
-            if not named:
-                return Draft(REFUSAL, True, notes=["the answering sentences name no one"])
+        if (
+            kind is AnswerType.PERSON and self.is_person is not None and asks_for_a_name(question)
+            and not self._new_people(question, chosen)
+        ):  # fmt: skip
+            return Draft(REFUSAL, True, notes=["the answering sentences name no one"])
         if kind in (AnswerType.NUMBER, AnswerType.DATE) and not any(s.typed > 0 for s in chosen):
             return Draft(REFUSAL, True, notes=[f"the answering sentences give no {kind.value}"])
         if reason := other_ordinal(question, chosen) or unnamed_thing(question, chosen):
@@ -427,6 +445,18 @@ class ExtractiveGenerator:
             if all(past(s) for s in chosen):
                 return Draft(REFUSAL, True, notes=["the evidence dates only what came before it"])
         return self._compose_plain(chosen, info)
+
+    def _new_people(self, question: str, chosen: list[Sentence]) -> set[str]:
+        """The people ``chosen`` names (read as people by ``is_person``; none without it) that
+        the question does not."""
+        if self.is_person is None:
+            return set()
+        asked = question.lower()
+        given = [run.lower() for run in name_runs(question)]  # "Mara Olsen Day" is hers
+        return {
+            n for s in chosen for n in people(s.text, self.is_person)
+            if n not in asked and not any(g in n for g in given)
+        }  # fmt: skip
 
     def _corroborating(self, best: Sentence, evidence: list[Sentence],
                        chosen: list[Sentence]) -> list[Sentence]:  # fmt: skip

@@ -425,6 +425,30 @@ def test_a_person_question_answered_without_a_new_name_is_a_refusal() -> None:
     assert generator.compose(asked_back, AnswerType.PERSON, evidence, info, 0.42).refused
 
 
+def test_a_person_question_looks_past_a_best_sentence_naming_no_one() -> None:
+    """The best sentence (a headline naming a team) names no one; the next one in the
+    cross-encoder's order names the lawyer asked about and is strong evidence: it answers. A
+    weak one, or one the cross-encoder reads under ``person_relevance``, leaves a refusal."""
+    question = "Which lawyer represents the Harbor Sharks players?"
+    headline = replace(_sentence("Harbor Sharks players sue the league", "2022-06-15"),
+                       typed=1.0, score=0.6, relevance=5.0)  # fmt: skip
+    text = "Mara Olsen, the lawyer for the players, said the suit was filed on Monday."
+    is_person = {"Harbor Sharks": False, "Mara Olsen": True}.get
+    info = {day: ArticleInfo("Sharks", day, None) for day in ("2022-06-15", "2022-06-14")}
+    generator = ExtractiveGenerator(2, is_person=lambda run: bool(is_person(run)),
+                                    person_relevance=3.0)  # fmt: skip
+
+    def answer(score: float, relevance: float) -> Draft:
+        lawyer = replace(
+            _sentence(text, "2022-06-14"), typed=1.0, score=score, relevance=relevance
+        )  # another article's: too weak to join the best
+        return generator.compose(question, AnswerType.PERSON, [headline, lawyer], info, 0.42)
+
+    assert answer(0.5, 4.9).text == f"{text} [1]"
+    assert answer(0.4, 4.9).refused  # weak: under the threshold and 0.8 of the best
+    assert answer(0.55, 2.0).refused  # read as not answering who
+
+
 def test_a_possessive_ends_a_name() -> None:
     assert name_runs("said the head of Norland’s Data Safety Office on Friday") == [
         "Norland", "Data Safety Office"
