@@ -155,19 +155,22 @@ def asked_kind(question: str) -> str | None:
 
 
 # "What is the (official) name of the training exercise that ...", "What was the title of her
-# new album with ...": the named thing, up to a word that starts a clause or a verb
+# new album with ...": the named thing, up to a word that starts a clause or a verb; "What is
+# the dispatcher's name?", "What was that person's name?": the thing before the possessive
 _NAME_OF = re.compile(
     r"\b(?i:what)\s+(?:is|was|are|were)\s+the\s+(?:[a-z]+\s+)?(?i:name|title)s?\s+of\s+"
     rf"((?:(?!(?:who|whom|which|that|with|for|in|at|on|by|from|to)\b|{_VERB})[\w'’.-]+\s*){{1,6}})"
+    r"|\b(?i:what)\s+(?:is|was|are|were)\s+(?:the|that|this|its|their|his|her)\s+"
+    r"((?:[\w-]+\s+){0,3}[\w-]+)['’]s?\s+(?:[a-z]+\s+)?(?i:name|title)s?\b"
 )
 
 
 def named_thing(question: str) -> str | None:
     """The noun naming the thing whose name or title the question asks for ("What is the name of
-    the Russian judge who ...": "judge"; "the title of Blink's new album with ...": "album"),
-    or None when it asks for no name."""
+    the Russian judge who ...": "judge"; "the title of Blink's new album with ...": "album";
+    "What is the dispatcher's name?": "dispatcher"), or None when it asks for no name."""
     m = _NAME_OF.search(asking_clause(question))
-    words = [w for w in m[1].split() if w[:1].islower()] if m else []
+    words = [w for w in (m[1] or m[2]).split() if w[:1].islower()] if m else []
     return words[-1] if words else None
 
 

@@ -825,6 +825,14 @@ def test_a_question_asking_for_a_name_is_answered_only_by_one() -> None:
         "album"
     )
     assert named_thing("What is the capital of Norway?") is None
+    assert named_thing("What is the dispatcher's name?") == "dispatcher"
+    assert named_thing("Two died. What was that person's name?") == "person"
+    assert named_thing("What is Norland's name for the drill?") is None  # a name, not a thing
+    dispatcher = "A dispatcher heard the call. What is the dispatcher's name?"
+    heard = "He left the line open so a dispatcher could hear his talk with the intruder."
+    assert unnamed_thing(dispatcher, [_sentence(heard, "2030-05-06")]) is not None
+    named = "The dispatcher, Mara Olsen, sent two officers at once."
+    assert unnamed_thing(dispatcher, [_sentence(named, "2030-05-06")]) is None
     assert named_thing("What is it called?") is None
     drill = "What is the official name of the naval drill that began on Monday?"
     album = "What was the title of the band's new album?"
