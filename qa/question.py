@@ -33,6 +33,9 @@ PRICE_ASKED = re.compile(
     r"\b(?:what|which) (?:is|was|were|are) the (?:[\w-]+ ){0,2}(?:cost|price|budget|fine|salary)\b",
     re.I,
 )
+# "What exact date", "which fiscal year": one word may describe the date asked for; not "what
+# this year's ..." or "which next month" (a time, not the question's object)
+_ONE_WORD = r"(?!(?:this|that|last|next|the|a|an|is|was)\b)[a-z]+"
 _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.NUMBER, re.compile(
         r"\bhow (many|much|large|big|quickly|fast|often|old|far|tall|high|heavy|deep|wide|long(?! ago))\b"
@@ -41,7 +44,7 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
         rf"|{PRICE_ASKED.pattern}", re.I)),
     (AnswerType.DATE, re.compile(
         r"^\s*(and\s+)?when\b|\b(what|which) (calendar )?(day|time)\b"
-        r"|\b(what|which) ([a-z]+ )?(date|year|month)\b"  # "what exact date", "which fiscal year"
+        rf"|\b(what|which) ({_ONE_WORD} )?(date|year|month)\b"  # "what exact date", "fiscal year"
         r"|\bon (which|what) (day|date)\b|\bby when\b|\bhow (soon|long ago)\b", re.I)),
     (AnswerType.PERSON, re.compile(
         rf"^\s*(and\s+)?who(m|se)?\b|\bwhich ([\w.-]+ ){{0,3}}({_ROLES})\b"
@@ -60,9 +63,9 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
 
 _GRAINS = [
     ("deadline", re.compile(r"^\s*(and\s+)?by when\b|\bby what (date|time)\b", re.I)),
-    ("calendar", re.compile(r"\b(what|which) ([a-z]+ )?date\b|\bcalendar date\b", re.I)),
-    ("year", re.compile(r"\b(what|which) ([a-z]+ )?year\b", re.I)),
-    ("month", re.compile(r"\b(what|which) ([a-z]+ )?month\b", re.I)),
+    ("calendar", re.compile(rf"\b(what|which) ({_ONE_WORD} )?date\b|\bcalendar date\b", re.I)),
+    ("year", re.compile(rf"\b(what|which) ({_ONE_WORD} )?year\b", re.I)),
+    ("month", re.compile(rf"\b(what|which) ({_ONE_WORD} )?month\b", re.I)),
     ("weekday", re.compile(r"\bday of the week\b|\b(what|which) day\b", re.I)),
 ]
 

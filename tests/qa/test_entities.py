@@ -31,6 +31,7 @@ def test_date_grain_follows_the_question() -> None:
     assert date_grain("On what exact date was it signed?") == "calendar"  # one word between
     assert date_grain("In which fiscal year did sales fall?") == "year"
     assert answer_type("On what exact date was it signed?") is AnswerType.DATE
+    assert date_grain("What this year's theme is, who knows?") is None  # a time, not the object
     assert date_grain("By when must the company repay the loan?") == "deadline"
     assert date_grain("When did she say that?") is None
 
