@@ -129,6 +129,34 @@ def asks_about_the_past(question: str) -> bool:
     return not _PRESENT_AUX.search(clause) and bool(_PAST_FORM.search(clause))
 
 
+_QUOTATION = re.compile(r"[\"“][^\"”]*[\"”]")
+
+
+def only_looks_ahead(text: str) -> bool:
+    """Whether a sentence, outside its quotations, speaks only of what is to come: a marker of
+    the future ("will", "due to", "expected to") and no past form ("... are due to speak by
+    telephone"; not "... said it will appeal")."""
+    told = _QUOTATION.sub(" ", text)
+    return bool(_FUTURE.search(told)) and not _PAST_FORM.search(told)
+
+
+_REGULAR_PAST = re.compile(r"\b(?<!\bthe )([a-z]{3,})ed\b", re.I)
+
+
+def asked_deeds(question: str) -> list[str]:
+    """The stems of the regular past forms of a question about something done ("banned" ->
+    "bann", "ban"; "agreed" -> "agre", "agree"): the act it asks about, which a sentence may
+    name as a thing ("the fundraising ban"). Empty for irregular forms ("won") and bare
+    auxiliaries ("What did she say")."""
+    stems: list[str] = []
+    for m in _REGULAR_PAST.finditer(asking_clause(question)):
+        stem = m[1].lower()
+        stems += [stem, stem + "e"]
+        if len(stem) > 3 and stem[-1] == stem[-2]:  # "bann" -> "ban"
+            stems.append(stem[:-1])
+    return stems
+
+
 _VERB = (  # auxiliaries and past forms
     r"(?:is|was|are|were|did|does|do|has|have|had|will|can|could|would|should|may|might"
     rf"|{_IRREGULAR_PAST}|[a-z]+ed)\b"

@@ -51,6 +51,7 @@ from qa.question import (
     asking_clause,
     asks_about_the_future,
     asks_about_the_past,
+    only_looks_ahead,
     refers_back,
 )
 from qa.retrieval import recency
@@ -857,3 +858,34 @@ def test_a_question_asking_for_a_name_is_answered_only_by_one() -> None:
         drill, AnswerType.OTHER, evidence, {"2030-05-06": ArticleInfo("t", None, None)}, 0.3
     )
     assert draft.refused and draft.notes == ["the evidence never gives the drill's name"]
+
+
+def test_a_sentence_that_only_looks_ahead_speaks_of_no_past() -> None:
+    assert only_looks_ahead("Port officials are due to meet union leaders on Monday.")
+    assert only_looks_ahead('The mayor will open the bridge, and "it closed twice" is moot.')
+    assert not only_looks_ahead("The union said it will strike on Monday.")  # a past form
+    assert not only_looks_ahead("Port officials met union leaders on Monday.")  # no future
+
+
+def _answer(question: str, text: str) -> Draft:
+    evidence = [replace(_sentence(text, "2022-06-15"), typed=1.0, score=0.6)]
+    info = {"2022-06-15": ArticleInfo("Talks", "2022-06-15", None)}
+    return ExtractiveGenerator().compose(question, answer_type(question), evidence, info, 0.42)
+
+
+def test_a_preview_does_not_answer_a_question_about_what_was_done() -> None:
+    asked = "Who won the regional chess final?"
+    preview = "Grandmaster Lena Ortiz is the favourite and will face Tomas Bell in the final."
+    assert _answer(asked, preview).refused
+    assert not _answer(
+        asked, "Lena Ortiz won the regional chess final, beating Tomas Bell."
+    ).refused
+    assert not _answer("Who will win the regional chess final?", preview).refused  # a preview
+    talks = "What was agreed at the harbour talks?"
+    assert _answer(talks, "Port officials are due to meet union leaders on Monday.").refused
+    # the act asked about named as a thing: it was done, whatever comes next
+    ban = "Which city council banned gas leaf blowers?"
+    assert not _answer(
+        ban, "The Maplewood council's leaf blower ban will take effect in March."
+    ).refused
+    assert _answer(ban, "The Maplewood council will vote to ban leaf blowers in March.").refused
