@@ -167,10 +167,10 @@ _FUNCTION_WORD = (
 # "Which wildly popular show was ...", "Which two countries did ...", "Which company plans to
 # ...": the words naming the kind of thing asked for, up to the verb (a word in -s ends them
 # only where no longer run fits: "countries" is a noun before "did", "plans" a verb after
-# "company")
+# "company"; a word before "to" is a verb: "Which two supermarkets plan to ...")
 _WHICH_KIND = re.compile(
     rf"\b(?i:which|what)((?:\s+(?!{_VERB}|{_FUNCTION_WORD})(?:[a-z][a-z-]*|[A-Z]{{2,}})){{1,4}})"
-    rf"(?=\s+(?:{_VERB}|[a-z]+s\b)|\s*[?,])"
+    rf"(?=\s+(?:{_VERB}|[a-z]+s\b)|\s+[a-z]+\s+to\b|\s*[?,])"
 )
 
 

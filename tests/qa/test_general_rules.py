@@ -596,6 +596,7 @@ def test_the_kind_of_thing_a_which_question_asks_for() -> None:
     assert asked_kind("Which wildly popular cartoon was renewed?") == "cartoon"
     assert asked_kind("In which towns did the band play?") == "towns"
     assert asked_kind("Which firm plans to merge?") == "firm"
+    assert asked_kind("Which two rival bakeries plan to merge?") == "bakeries"  # a verb before to
     assert asked_kind("Which town this week agreed to pay?") == "town"
     assert asked_kind("Who won?") is None and asked_kind("Which EU body fined it?") == "body"
     assert asks_for_several("In which towns did the band play?")
