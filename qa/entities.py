@@ -28,6 +28,8 @@ _MONTH = (
     r"|jan\.|feb\.|mar\.|apr\.|aug\.|sept?\.|oct\.|nov\.|dec\.)"
 )
 _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_A_YEAR = r"(?:1[5-9]|20)\d\d"  # "in 1896", "in 2022" (news writes counts this size as "1,896")
+_NTH = r"(?:st|nd|rd|th)?"  # "October 4th"
 _NUMBER = re.compile(
     r"\b\d[\d,.]*\b(?:\s*(?:thousand|million|billion|percent|%))?"
     r"|\b\d+-fold\b|\b(?:zero|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
@@ -37,22 +39,24 @@ _NUMBER = re.compile(
 )
 _DATE = re.compile(
     rf"\b(?:{_WEEKDAY}|today|yesterday|tonight|tomorrow|(?:last|this|next) (?:week|month|year)|"
-    rf"(?:early|mid|late)[- ]{_MONTH}|end of {_MONTH}|{_MONTH}(?:\s+\d{{1,2}}\b)?|"
-    r"(?:19|20)\d\d(?:-\d\d-\d\d)?)",
+    rf"(?:early|mid|late)[- ]{_MONTH}|end of {_MONTH}|{_MONTH}(?:\s+\d{{1,2}}{_NTH}\b)?|"
+    rf"{_A_YEAR}(?:-\d\d-\d\d)?)",
     re.I,
 )
 _GRAIN = {
-    "year": re.compile(r"\b(?:19|20)\d\d\b"),
+    "year": re.compile(rf"\b{_A_YEAR}\b"),
     "month": re.compile(rf"\b{_MONTH}", re.I),
     "weekday": re.compile(rf"\b(?:{_WEEKDAY}|today|yesterday|tonight|tomorrow)\b", re.I),
     "calendar": re.compile(
-        rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}|\b(?:19|20)\d\d-\d\d-\d\d\b", re.I
+        rf"\b{_MONTH}\s+\d{{1,2}}{_NTH}\b|\b\d{{1,2}}{_NTH}\s+(?:of\s+)?{_MONTH}"
+        rf"|\b{_A_YEAR}-\d\d-\d\d\b",
+        re.I,
     ),
 }
 # "by when": a date the thing may happen by, not any date in the sentence
 _DEADLINE = re.compile(
     rf"\b(?:by|before|until|as soon as|as early as|no later than)\s+(?:the\s+)?"
-    rf"(?:(?:early|mid|late|end of)[- ]?\s*)?(?:{_MONTH}|(?:19|20)\d\d|{_WEEKDAY}|next)",
+    rf"(?:(?:early|mid|late|end of)[- ]?\s*)?(?:{_MONTH}|{_A_YEAR}|{_WEEKDAY}|next)",
     re.I,
 )
 # a capitalised word, with the capitals inside some surnames ("DeSantis", "McGwire")
@@ -207,12 +211,12 @@ def asks_for_a_name(question: str) -> bool:
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DAY_OF_MONTH = re.compile(
-    rf"\b(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>(?:19|20)\d\d)\b)?"
-    rf"|\b(?P<d2>\d{{1,2}})\s+(?P<m2>{_MONTH})(?:,?\s+(?P<y2>(?:19|20)\d\d)\b)?",
+    rf"\b(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}}){_NTH}\b(?:,?\s+(?P<y>{_A_YEAR})\b)?"
+    rf"|\b(?P<d2>\d{{1,2}}){_NTH}\s+(?:of\s+)?(?P<m2>{_MONTH})(?:,?\s+(?P<y2>{_A_YEAR})\b)?",
     re.I,
 )
-_MONTH_OF_YEAR = re.compile(rf"\b(?P<m>{_MONTH})\s+(?P<y>(?:19|20)\d\d)\b", re.I)
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_MONTH_OF_YEAR = re.compile(rf"\b(?P<m>{_MONTH})\s+(?P<y>{_A_YEAR})\b", re.I)
+_YEAR = re.compile(rf"\b{_A_YEAR}\b")
 
 
 def dated_before(text: str, published: date) -> bool:

@@ -4,8 +4,10 @@ about English and news prose, not about any article we ship."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from qa.compose import _ATTRIBUTED, _COMPARE
-from qa.entities import entities, expectation, focus_noun, names, singular
+from qa.entities import dated_before, entities, expectation, focus_noun, names, singular
 from qa.question import AnswerType, answer_type, date_grain
 
 
@@ -135,3 +137,16 @@ def test_inflect_is_imported_without_typeguard_recompiling_it() -> None:
 
     assert "typeguard" not in inflect.engine.singular_noun.__code__.co_names  # not recompiled
     assert singular("access") == "access" and singular("cities") == "city"
+
+
+def test_a_date_with_an_ordinal_day_or_an_older_year_fits_a_date_question() -> None:
+    day = "On what date did the museum reopen?"
+    fits = expectation(day, answer_type(day)).match
+    assert fits("The museum reopened on Saturday, March 5th, after the flood.", "") == 1.0
+    assert fits("It reopened on the 5th of March to long queues.", "") == 1.0
+    assert fits("It reopened on Saturday to long queues.", "") < 0
+    year = "In what year was the lighthouse built?"
+    assert (
+        expectation(year, answer_type(year)).match("The lighthouse was built in 1874.", "") == 1.0
+    )
+    assert dated_before("The mill burned on the 4th of October, 1890.", date(2022, 1, 1))
