@@ -23,11 +23,21 @@ _NUMBER = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d,]*\
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 
 
+# "killed more than 300 people": a bound, which the article may state exactly ("at least 311")
+_BOUND = re.compile(
+    r"\b(?:more than|over|nearly|almost|about|around|roughly|approximately|at least|some|up to|"
+    r"under|fewer than|less than|upwards of)\s+\$?$",
+    re.I,
+)
+
+
 def pinned(question: str) -> list[str]:
     """The figures (years included) of the question's asking sentence, without thousands
-    separators, in order."""
+    separators, in order; not a figure given as a bound ("more than 300 people")."""
     clause = _THOUSANDS.sub("", asking_clause(question))
-    return list(dict.fromkeys(m.group() for m in _NUMBER.finditer(clause)))
+    return list(dict.fromkeys(
+        m.group() for m in _NUMBER.finditer(clause) if not _BOUND.search(clause[: m.start()])
+    ))  # fmt: skip
 
 
 # A capitalised word that does not open a sentence; "'s" is left off.

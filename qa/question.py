@@ -185,12 +185,14 @@ def asked_kind(question: str) -> str | None:
     return kind if kind.islower() else None  # "Which US Senate seat": not the kind asked for
 
 
+_PRONOUN = r"(?:i|you|he|she|it|we|they)"  # "the farm they ran": a clause starts
 # "What is the (official) name of the training exercise that ...", "What was the title of her
 # new album with ...": the named thing, up to a word that starts a clause or a verb; "What is
 # the dispatcher's name?", "What was that person's name?": the thing before the possessive
 _NAME_OF = re.compile(
     r"\b(?i:what)\s+(?:is|was|are|were)\s+the\s+(?:[a-z]+\s+)?(?i:name|title)s?\s+of\s+"
-    rf"((?:(?!(?:who|whom|which|that|with|for|in|at|on|by|from|to)\b|{_VERB})[\w'’.-]+\s*){{1,6}})"
+    rf"((?:(?!(?:who|whom|which|that|with|for|in|at|on|by|from|to|{_PRONOUN})\b|{_VERB})"
+    r"[\w'’.-]+\s*){1,6})"
     r"|\b(?i:what)\s+(?:is|was|are|were)\s+(?:the|that|this|its|their|his|her)\s+"
     r"((?:[\w-]+\s+){0,3}[\w-]+)['’]s?\s+(?:[a-z]+\s+)?(?i:name|title)s?\b"
 )
