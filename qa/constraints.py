@@ -33,10 +33,12 @@ _BOUND = re.compile(
 
 def pinned(question: str) -> list[str]:
     """The figures (years included) of the question's asking sentence, without thousands
-    separators, in order; not a figure given as a bound ("more than 300 people")."""
+    separators, in order; not a figure given as a bound ("more than 300 people"), unless it is
+    a year ("What did he say about 2024?")."""
     clause = _THOUSANDS.sub("", asking_clause(question))
     return list(dict.fromkeys(
-        m.group() for m in _NUMBER.finditer(clause) if not _BOUND.search(clause[: m.start()])
+        m.group() for m in _NUMBER.finditer(clause)
+        if _is_year(m.group()) or not _BOUND.search(clause[: m.start()])
     ))  # fmt: skip
 
 

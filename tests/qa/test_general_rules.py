@@ -68,6 +68,7 @@ def test_pinned_reads_the_asking_sentence_only() -> None:
     assert pinned("Who won the cup?") == []
     # a bound is no figure to match: the article may say "at least 311"
     assert pinned("Where was the quake that killed more than 300 people in 2015?") == ["2015"]
+    assert pinned("What did the senator say about 2024?") == ["2024"]  # a year, not a bound
 
 
 def test_mentions_a_figure_as_a_number_of_its_own() -> None:
