@@ -114,7 +114,8 @@ _IRREGULAR_PAST = (
 # is the summit held" (a preview answers that) nor "the expected date"
 _PAST_AUX = re.compile(r"\b(?:did|was|were|had)\b", re.I)
 _PRESENT_AUX = re.compile(r"\b(?:is|are|am|does|do|has|have)\b", re.I)
-_PAST_FORM = re.compile(rf"\b(?:{_IRREGULAR_PAST})\b|\b(?<!\bthe )[a-z]{{3,}}ed\b", re.I)
+_REGULAR_PAST = re.compile(r"\b(?<!\bthe )([a-z]{3,})ed\b", re.I)
+_PAST_FORM = re.compile(rf"\b(?:{_IRREGULAR_PAST})\b|{_REGULAR_PAST.pattern}", re.I)
 
 
 def asks_about_the_past(question: str) -> bool:
@@ -138,9 +139,6 @@ def only_looks_ahead(text: str) -> bool:
     telephone"; not "... said it will appeal")."""
     told = _QUOTATION.sub(" ", text)
     return bool(_FUTURE.search(told)) and not _PAST_FORM.search(told)
-
-
-_REGULAR_PAST = re.compile(r"\b(?<!\bthe )([a-z]{3,})ed\b", re.I)
 
 
 def asked_deeds(question: str) -> list[str]:
