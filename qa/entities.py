@@ -342,6 +342,9 @@ _COUNTED = re.compile(r"\bhow many\s+((?:[\w'’-]+\s+){0,4})", re.I)
 _DURATION = re.compile(r"\bhow (?:quickly|fast|long(?! ago))\b|\bover what period\b", re.I)
 # "how much did it cost", "how much was X fined", "the dollar cost": an amount of money (not "how
 # much have prices risen", a share)
+# "What percentage of ...", "By what percent ...": a figure in percent ("79%", "13.1 percent")
+_PERCENT_ASKED = re.compile(r"\b(?:what|which)\s+(?:percentage|percent)\b", re.I)
+_PERCENT = re.compile(r"\d[\d.,]*\s*(?:%|percent\b|per cent\b|percentage points?\b)", re.I)
 _MONEY_ASKED = re.compile(
     r"\bhow much\b[^?;]{0,120}?\b(?:cost|costs|pay|paid|spend|spent|earn|earned|sell|"
     rf"sold|fined?|charged?|worth|budget|damages?|owe|owed)\b|\bdollars?\b|{PRICE_ASKED.pattern}",
@@ -365,12 +368,15 @@ _VERBS = {
 
 def focus_noun(question: str, kind: AnswerType) -> str | None:
     """What the answer must be about: the counted noun of "how many troops", a time unit for
-    "how quickly", an amount of money ("money") for "how much did it cost", or the role of
+    "how quickly", an amount of money ("money") for "how much did it cost", a figure in percent
+    ("percent") for "what percentage", or the role of
     "who is the foreign minister" (the sentence naming someone must name that role)."""
     if kind is AnswerType.NUMBER and _DURATION.search(question):
         return "time"
     if kind is AnswerType.NUMBER and _MONEY_ASKED.search(question):
         return "money"
+    if kind is AnswerType.NUMBER and _PERCENT_ASKED.search(question):
+        return "percent"
     for measure, (asked, _) in _MEASURES.items():
         if kind is AnswerType.NUMBER and asked.search(question):
             return measure
@@ -496,6 +502,8 @@ class Expectation:
     def _number_fit(self, text: str, found: set[str]) -> float:
         if self.focus == "money":
             return 1.0 if _MONEY.search(text) else 0.0
+        if self.focus == "percent":
+            return 1.0 if _PERCENT.search(text) else 0.0
         if self.focus in _MEASURES:  # "40 miles", "the 18-foot python"
             unit = _MEASURES[self.focus][1].pattern
             return 1.0 if re.search(rf"(?:{_NUMBER.pattern})(?:\s+|-){unit}", text, re.I) else 0.0

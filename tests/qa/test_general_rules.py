@@ -255,6 +255,15 @@ def test_a_question_about_money_wants_an_amount_of_money() -> None:
     assert focus_noun("How much have bread prices risen?", AnswerType.NUMBER) is None
 
 
+def test_a_question_for_a_percentage_wants_a_figure_in_percent() -> None:
+    question = "By what percentage did ferry fares rise this spring?"
+    assert focus_noun(question, answer_type(question)) == "percent"
+    expect = expectation(question, answer_type(question))
+    assert expect.match("Fares rose 12.5% in April, the operator said.") == 1.0
+    assert expect.match("Fares rose 4 percent after the strike.") == 1.0
+    assert expect.match("The operator spoke to reporters on March 28.") <= 0.0  # a date's 28
+
+
 def test_no_amount_of_money_in_the_evidence_is_a_refusal(tmp_path: Path) -> None:
     text = (
         "Ferry recall widens\ndate 2022-06-15\n\nThe operator recalled 1,200 ferries on Friday"
