@@ -30,6 +30,7 @@ _MONTH = (
 _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _A_YEAR = r"(?:1[5-9]|20)\d\d"  # "in 1896", "in 2022" (news writes counts this size as "1,896")
 _NTH = r"(?:st|nd|rd|th)?"  # "October 4th"
+_YEAR = re.compile(rf"\b{_A_YEAR}\b")
 _NUMBER = re.compile(
     r"\b\d[\d,.]*\b(?:\s*(?:thousand|million|billion|percent|%))?"
     r"|\b\d+-fold\b|\b(?:zero|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
@@ -44,7 +45,7 @@ _DATE = re.compile(
     re.I,
 )
 _GRAIN = {
-    "year": re.compile(rf"\b{_A_YEAR}\b"),
+    "year": _YEAR,
     "month": re.compile(rf"\b{_MONTH}", re.I),
     "weekday": re.compile(rf"\b(?:{_WEEKDAY}|today|yesterday|tonight|tomorrow)\b", re.I),
     "calendar": re.compile(
@@ -216,7 +217,6 @@ _DAY_OF_MONTH = re.compile(
     re.I,
 )
 _MONTH_OF_YEAR = re.compile(rf"\b(?P<m>{_MONTH})\s+(?P<y>{_A_YEAR})\b", re.I)
-_YEAR = re.compile(rf"\b{_A_YEAR}\b")
 
 
 def dated_before(text: str, published: date) -> bool:
