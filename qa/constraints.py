@@ -16,7 +16,7 @@ import calendar
 import re
 from datetime import date
 
-from qa.entities import earliest_day
+from qa.entities import earliest_day, name_runs
 from qa.question import asking_clause, asks_about_the_past
 
 _NUMBER = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d,]*\d)")
@@ -45,6 +45,21 @@ def pinned(question: str) -> list[str]:
 # A capitalised word that does not open a sentence; "'s" is left off.
 _NAME = re.compile(r"(?<![.?!:]\s)(?<!^)(?<![\w'’-])([A-Z][a-z][\w'’]*(?:-[A-Z][a-z][\w'’]*)*)")
 _CALENDAR = {w.lower() for w in (*calendar.day_name, *calendar.month_name) if w}
+
+
+def full_names(question: str) -> dict[str, list[str]]:
+    """The names of two capitalised words or more in the question's asking sentence, each with
+    those words ("the 2022 Tour de France": Tour, France; "a Los Angeles-area store": Los,
+    Angeles). The sentence's first word is left out: "Does Zelensky's figure ..." names one."""
+    rest = asking_clause(question).strip().partition(" ")[2]
+    found: dict[str, list[str]] = {}
+    for run in name_runs(rest):
+        words = [
+            part for word in run.split() for part in word.split("-") if part[:1].isupper()
+        ]  # fmt: skip
+        if len(words) > 1:
+            found[run] = words
+    return found
 
 
 def named(question: str) -> list[str]:
@@ -116,8 +131,11 @@ def unmet(
     articles (text, publication date) names (a year also counts as named by an article
     published that year), a day a question about something done (``asks_about_the_past``) dates
     it by that comes after every cited article was written ("Who won the May 3, 2030 runoff?"
-    answered from articles of April), or a name that none of the articles ``found`` for it
-    (their texts) mentions. None when everything pinned is there. When the answer is a
+    answered from articles of April), a name of two words or more (``full_names``) that none of
+    the cited articles mentions ("Who won the 2022 Tour de France?" answered from a sentence on
+    a hockey team), or a one-word name that none of the articles ``found`` for it (their texts)
+    mentions (a multi-part question may name "Blinken" only to point at the article it is
+    about, and quote another). None when everything pinned is there. When the answer is a
     ``listed`` set of figures, each its own article's, the figures pinned must be named by the
     first, which the list leads with, and so must the names the question gives: a 2022 article
     further down does not make a 2015 earthquake's toll the toll of the 2022 floods asked about,
@@ -141,4 +159,7 @@ def unmet(
             return f"no article found mentions {name}, which the question names"
         if lead is not None and not key.search(lead):
             return f"the article the figures lead with never mentions {name}"
+    for name, words in full_names(question).items():
+        if not any(said_in(text, words) for text, _ in (cited[:1] if listed else cited)):
+            return f"no article cited mentions {name}, which the question names"
     return None

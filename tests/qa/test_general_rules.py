@@ -17,7 +17,7 @@ from qa_helpers import fake_assistant, write
 from qa import Settings
 from qa.answer import Passage
 from qa.compose import ArticleInfo, Draft, ExtractiveGenerator, asks_for_several, attribution
-from qa.constraints import mentions, named, pinned, said_in, speaker, unmet
+from qa.constraints import full_names, mentions, named, pinned, said_in, speaker, unmet
 from qa.entities import (
     asks_for_a_name,
     counted_modifier,
@@ -105,8 +105,31 @@ def test_a_name_no_article_found_mentions_is_unmet() -> None:
     assert unmet(question, [(fire, None)], [fire, "Crews fought a fire."]) == (
         "no article found mentions McKinney, which the question names"
     )
-    assert unmet(question, [(fire, None)], [fire, "The McKinney Fire grew."]) is None
     assert unmet("How many acres did the Oak fire burn?", [(fire, None)], [fire]) is None
+
+
+def test_a_full_name_no_cited_article_mentions_is_unmet() -> None:
+    oak = "The Oak Fire burned 19,000 acres near Yosemite."
+    mckinney = "The McKinney Fire grew to 55,000 acres."
+    question = "How many acres did the McKinney Fire burn?"
+    # an article found names it, but the answer quotes another fire's
+    assert unmet(question, [(oak, None)], [oak, mckinney]) == (
+        "no article cited mentions McKinney Fire, which the question names"
+    )
+    assert unmet(question, [(oak, None), (mckinney, None)], [oak, mckinney]) is None
+    hockey = "Eric Staal, who won gold with Canada in 2010, had little chance of the 2022 team."
+    tour = "Tour de France winner is crowned in Paris."
+    assert unmet("Who won the 2022 Tour de France?", [(hockey, None)], [hockey, tour]) == (
+        "no article cited mentions Tour de France, which the question names"
+    )
+    # one word may only point at the article a multi-part question is about
+    found = [tour, "Blinken met the envoy."]
+    assert unmet("What did the envoy Blinken met say?", [(hockey, None)], found) is None
+    # the sentence's first word opens it; a hyphenated modifier's capitalised part is the name
+    assert full_names("Does Zelensky's figure match?") == {}
+    assert full_names("At which Los Angeles-area store was it sold?") == {
+        "Los Angeles-area": ["Los", "Angeles"]
+    }
 
 
 def test_a_question_of_several_sentences_is_typed_by_the_one_that_asks() -> None:
