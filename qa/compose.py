@@ -14,6 +14,7 @@ from datetime import date
 from typing import Protocol
 
 from qa.answer import Citation, Disagreement, Figure
+from qa.constraints import pinned, years
 from qa.entities import (
     CONTRADICTS,
     asks_for_a_name,
@@ -215,7 +216,7 @@ def only_anticipated(question: str, chosen: list[Sentence]) -> str | None:
     lost; seeds: refusal recall 0.765 -> 0.824; eval/probe_seeds.jsonl gains one refusal."""
     if not chosen or not asks_about_the_past(question):
         return None
-    lead = chosen[:2] if len(chosen) > 1 and chosen[1].antecedent is chosen[0] else chosen[:1]
+    lead = _lead(chosen)
     deeds = asked_deeds(question)
 
     def names_deed(text: str) -> bool:
@@ -226,6 +227,25 @@ def only_anticipated(question: str, chosen: list[Sentence]) -> str | None:
 
     if all(only_looks_ahead(s.text) and not names_deed(s.text) for s in lead):
         return "the answering sentence only looks ahead to what the question asks was done"
+    return None
+
+
+def _lead(chosen: list[Sentence]) -> list[Sentence]:
+    """The answering sentence: the first quoted, with the one it follows when that was quoted
+    before it (``with_antecedent``)."""
+    return chosen[:2] if len(chosen) > 1 and chosen[1].antecedent is chosen[0] else chosen[:1]
+
+
+def other_year(question: str, chosen: list[Sentence]) -> str | None:
+    """For a question that pins a year ("Which city hosted the 2021 summit?"): a reason to
+    refuse when the answering sentence (``_lead``) dates what it says by other years only ("...
+    pose for a photo at the summit in Qingdao on June 10, 2018"): it tells of another edition.
+    None when the question pins no year, or the sentence names one of its years, or none."""
+    asked = {figure for figure in pinned(question) if years(figure)}
+    given = {y for s in _lead(chosen) for y in years(s.text)} if asked else set()
+    if given and not asked & given:
+        told, of = ", ".join(sorted(given)), ", ".join(sorted(asked))
+        return f"the answering sentence tells of {told}, the question of {of}"
     return None
 
 
@@ -462,7 +482,9 @@ class ExtractiveGenerator:
         refusal and nothing right was lost), or when it is to a question about something still
         to come ("When will the plant open?") and dates only what came before its article ("...
         pictured on January 7", in an article of January 20), or when it is to a question about
-        something done and only looks ahead to it (``only_anticipated``)."""
+        something done and only looks ahead to it (``only_anticipated``), or when the answering
+        sentence dates what it says by another year than the one the question pins
+        (``other_year``)."""
         if (
             kind is AnswerType.PERSON and self.is_person is not None and asks_for_a_name(question)
             and not self._new_people(question, chosen)
@@ -471,7 +493,8 @@ class ExtractiveGenerator:
         if kind in (AnswerType.NUMBER, AnswerType.DATE) and not any(s.typed > 0 for s in chosen):
             return Draft(REFUSAL, True, notes=[f"the answering sentences give no {kind.value}"])
         if reason := (
-            other_ordinal(question, chosen) or unnamed_thing(question, chosen)
+            other_ordinal(question, chosen) or other_year(question, chosen)
+            or unnamed_thing(question, chosen)
             or only_anticipated(question, chosen)
         ):  # fmt: skip
             return Draft(REFUSAL, True, notes=[reason])

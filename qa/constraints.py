@@ -117,6 +117,11 @@ def _is_year(figure: str) -> bool:
     return len(figure) == 4 and figure.isdigit() and 1900 <= int(figure) <= 2100
 
 
+def years(text: str) -> set[str]:
+    """The years ``text`` names ("in 2018", "June 10, 2018"; not the "2,022" of a count)."""
+    return {m.group() for m in _NUMBER.finditer(text) if _is_year(m.group())}
+
+
 def mentions(text: str, figure: str) -> bool:
     """Whether ``text`` names ``figure`` as a number of its own ("2.9" in "2.9 million", "62" in
     "62nd", "13" in "13.5%"; not "27" in "2027" or "1.27")."""

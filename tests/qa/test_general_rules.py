@@ -16,7 +16,14 @@ from qa_helpers import fake_assistant, write
 
 from qa import Settings
 from qa.answer import Passage
-from qa.compose import ArticleInfo, Draft, ExtractiveGenerator, asks_for_several, attribution
+from qa.compose import (
+    ArticleInfo,
+    Draft,
+    ExtractiveGenerator,
+    asks_for_several,
+    attribution,
+    other_year,
+)
 from qa.constraints import full_names, mentions, named, pinned, said_in, speaker, unmet
 from qa.entities import (
     asks_for_a_name,
@@ -182,6 +189,23 @@ def test_the_assistant_refuses_an_answer_about_another_year(tmp_path: Path) -> N
     assert answer.refused and answer.notes == [
         "the articles cited never mention 2024, which the question names"
     ]
+
+
+def test_an_answering_sentence_dated_by_another_year_is_refused() -> None:
+    question = "Which city hosted the previous summit, in 2021?"
+    photo = _sentence("Leaders pose for a photo at the summit in Qingdao on June 10, 2018.", "a")
+    assert (
+        other_year(question, [photo])
+        == "the answering sentence tells of 2018, the question of 2021"
+    )
+    same = _sentence("The 2021 summit was held in Dushanbe.", "b")
+    undated = _sentence("The previous summit was held in Dushanbe.", "c")
+    assert other_year(question, [same]) is None and other_year(question, [undated]) is None
+    # only the answering sentence counts; and a question that pins no year asks none of this
+    assert other_year(question, [undated, photo]) is None
+    assert other_year("Which city hosted the previous summit?", [photo]) is None
+    # a count is no year
+    assert other_year(question, [_sentence("Some 2,018 delegates came to Dushanbe.", "d")]) is None
 
 
 def test_every_asking_sentence_counts() -> None:
