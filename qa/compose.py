@@ -444,7 +444,7 @@ class ExtractiveGenerator:
             chosen.append(s)
         if kind is AnswerType.NUMBER:
             room = max(0, self.max_sentences - len(chosen))
-            chosen += self._corroborating(best, evidence, chosen)[:room]
+            chosen += self._corroborating(best, evidence, chosen, info)[:room]
         if kind is AnswerType.PERSON and not self._new_people(question, chosen):
             chosen = self._naming_someone(question, evidence, threshold) or chosen
         return self._answer_or_refusal(question, kind, chosen, info)
@@ -522,18 +522,25 @@ class ExtractiveGenerator:
             if n not in asked and not any(g in n for g in given)
         }  # fmt: skip
 
-    def _corroborating(self, best: Sentence, evidence: list[Sentence],
-                       chosen: list[Sentence]) -> list[Sentence]:  # fmt: skip
+    def _corroborating(
+        self, best: Sentence, evidence: list[Sentence], chosen: list[Sentence],
+        info: dict[str, ArticleInfo],
+    ) -> list[Sentence]:  # fmt: skip
         """Other articles' sentences that state the answer's own figure ("more than 14,000
         casualties" beside "almost 14,000 people"): a second source for the same number is worth
-        citing even when its wording matches the question less well."""
+        citing even when its wording matches the question less well. Not another article of the
+        best one's outlet (when known): a digest or a follow-up repeating its poll's figure adds
+        no second source (measured on the news suite: strict accuracy 0.422 -> 0.431, citation
+        precision 0.600 -> 0.605; nothing else moves on the gate or the probe sets)."""
         share = self.selection
+        outlet = info[best.article_id].source
         values = set(figures(best.text))
         seen = {s.article_id for s in chosen}
         out: list[Sentence] = []
         for s in evidence if values else []:
             if (
                 s.article_id not in seen and s.typed > 0
+                and not (outlet and info[s.article_id].source == outlet)
                 and s.score >= share.corroboration * best.score
                 and values & set(figures(s.text))
             ):  # fmt: skip

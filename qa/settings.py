@@ -279,7 +279,8 @@ class Settings(BaseSettings):
         ge=0.0,
         le=1.0,
         description="Another article's sentence that gives the answer's own figure is cited"
-        " beside it as a second source at this share of the best score. Swept (at the earlier 0.7"
+        " beside it as a second source at this share of the best score (not one of the same"
+        " outlet: a digest repeating the figure is no second source). Swept (at the earlier 0.7"
         " redundant overlap): both suites' figures are the same at 0.6, 0.7 and 0.8.",
     )
     answer_corroborations: int = Field(

@@ -98,6 +98,17 @@ def test_another_article_stating_the_same_figure_is_cited_too() -> None:
     assert "almost 1,400" in draft.text and "more than 1,400" in draft.text
     assert "100,000" not in draft.text  # a figure of another quantity is no corroboration
     assert [c.article_id for c in draft.citations] == ["a", "b"]
+    # the same outlet repeating its figure (a digest, a follow-up) is no second source
+    outlets = {"a": "example.com", "b": "example.com", "c": "other.org"}
+    info = {a: ArticleInfo(f"Title {a}", None, outlets[a]) for a in ("a", "b", "c")}
+    draft = ExtractiveGenerator().compose("How many people have died?", AnswerType.NUMBER,
+                                          evidence, info, threshold=0.45)  # fmt: skip
+    assert [c.article_id for c in draft.citations] == ["a"]
+    outlets["b"] = "another.net"
+    info = {a: ArticleInfo(f"Title {a}", None, outlets[a]) for a in ("a", "b", "c")}
+    draft = ExtractiveGenerator().compose("How many people have died?", AnswerType.NUMBER,
+                                          evidence, info, threshold=0.45)  # fmt: skip
+    assert [c.article_id for c in draft.citations] == ["a", "b"]
 
 
 def test_other_articles_must_be_about_the_figure_the_question_names() -> None:
