@@ -79,9 +79,14 @@ _TITLE_WORDS = re.compile(
     r"chancellor|official|ambassador|leader|senator|rep\.)\b",
     re.I,
 )
+# A place as a sentence gives it: a capitalised name after a preposition, past a word that only
+# says which part of it ("in downtown Kabul", "in rural Buchanan County", "in southwestern
+# Virginia").
 _PLACE = re.compile(
-    r"\b(?:in|at|near|from|to|into|across|along|toward|towards|inside|outside)\s+"
-    r"(?:the\s+)?([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)"
+    r"\b(?:in|at|near|from|to|into|across|along|toward|towards|inside|outside)\s+(?:the\s+)?"
+    r"(?:(?:downtown|central|(?:north|south)(?:east|west)?(?:ern)?|(?:east|west)(?:ern)?|rural"
+    r"|suburban|coastal|nearby)\s+)?"
+    r"([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)"
 )
 _ORG = re.compile(
     r"\b(?:[A-Z]{2,}|[A-Z][a-z]+ (?:Ministry|Department|Council|Agency|Service|Forces|Union))\b"

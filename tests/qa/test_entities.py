@@ -127,6 +127,18 @@ def test_organisations_are_acronyms_and_named_bodies_not_a_list() -> None:
     assert entities("UNICEF said on Monday.", AnswerType.ORGANISATION) == {"unicef"}
 
 
+def test_a_place_may_follow_a_word_for_which_part_of_it() -> None:
+    def places(text: str) -> set[str]:
+        return entities(text, AnswerType.PLACE)
+
+    assert places("The strike hit a house in downtown Lagos on Sunday.") == {"lagos"}
+    assert places("Crews worked in rural Marion County and in southwestern Ohio.") == {
+        "marion county", "ohio",
+    }  # fmt: skip
+    assert places("Floods swept the northern Tigray region.") == set()  # no preposition
+    assert places("The team moved to a rural area.") == set()  # no name
+
+
 def test_inflect_is_imported_without_typeguard_recompiling_it() -> None:
     import typeguard
 
