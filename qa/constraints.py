@@ -137,7 +137,7 @@ def unmet(
     published that year), a day a question about something done (``asks_about_the_past``) dates
     it by that comes after every cited article was written ("Who won the May 3, 2030 runoff?"
     answered from articles of April), a name of two words or more (``full_names``) that none of
-    the cited articles mentions ("Who won the 2022 Tour de France?" answered from a sentence on
+    the cited articles mentions (``names_most_of``) ("Who won the 2022 Tour de France?" answered from a sentence on
     a hockey team), or a one-word name that none of the articles ``found`` for it (their texts)
     mentions (a multi-part question may name "Blinken" only to point at the article it is
     about, and quote another). None when everything pinned is there. When the answer is a
@@ -165,6 +165,13 @@ def unmet(
         if lead is not None and not key.search(lead):
             return f"the article the figures lead with never mentions {name}"
     for name, words in full_names(question).items():
-        if not any(said_in(text, words) for text, _ in (cited[:1] if listed else cited)):
+        if not any(names_most_of(text, words) for text, _ in (cited[:1] if listed else cited)):
             return f"no article cited mentions {name}, which the question names"
     return None
+
+
+def names_most_of(text: str, words: list[str]) -> bool:
+    """Whether ``text`` mentions more than half of a full name's words: both of "Hurricane
+    Roslyn", two of "President Joe Biden" (an article may call him "President Biden" only)."""
+    folded = _fold(text)
+    return 2 * sum(bool(mention_key(w).search(folded)) for w in words) > len(words)

@@ -132,6 +132,13 @@ def test_a_full_name_no_cited_article_mentions_is_unmet() -> None:
     # one word may only point at the article a multi-part question is about
     found = [tour, "Blinken met the envoy."]
     assert unmet("What did the envoy Blinken met say?", [(hockey, None)], found) is None
+    # most of a long name will do: a title may be left out
+    biden = "President Biden met the envoy."
+    found = [biden, "Senator Joe Manchin and Joe Biden spoke."]
+    assert unmet("What did President Joe Biden tell the envoy?", [(biden, None)], found) is None
+    assert unmet("What did Senator Joe Manchin tell the envoy?", [(biden, None)], found) == (
+        "no article cited mentions Senator Joe Manchin, which the question names"
+    )
     # the sentence's first word opens it; a hyphenated modifier's capitalised part is the name
     assert full_names("Does Zelensky's figure match?") == {}
     assert full_names("At which Los Angeles-area store was it sold?") == {
