@@ -240,10 +240,14 @@ def other_year(question: str, chosen: list[Sentence]) -> str | None:
     """For a question that pins a year ("Which city hosted the 2021 summit?"): a reason to
     refuse when the answering sentence (``_lead``) dates what it says by other years only ("...
     pose for a photo at the summit in Qingdao on June 10, 2018"): it tells of another edition.
-    None when the question pins no year, or the sentence names one of its years, or none."""
+    None when the question pins no year, or the sentence names one of its years, or none, or
+    its article was published in one of them: a report of that year gives earlier years as
+    background ("... their first title since 2001", in a report of the 2022 final)."""
     asked = {figure for figure in pinned(question) if years(figure)}
-    given = {y for s in _lead(chosen) for y in years(s.text)} if asked else set()
-    if given and not asked & given:
+    lead = _lead(chosen)
+    given = {y for s in lead for y in years(s.text)} if asked else set()
+    published = {(s.passage.published or "")[:4] for s in lead}
+    if given and not asked & given and not asked & published:
         told, of = ", ".join(sorted(given)), ", ".join(sorted(asked))
         return f"the answering sentence tells of {told}, the question of {of}"
     return None

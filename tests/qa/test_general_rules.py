@@ -213,6 +213,11 @@ def test_an_answering_sentence_dated_by_another_year_is_refused() -> None:
     assert other_year("Which city hosted the previous summit?", [photo]) is None
     # a count is no year
     assert other_year(question, [_sentence("Some 2,018 delegates came to Dushanbe.", "d")]) is None
+    # a report written in the year asked about gives earlier years as background
+    final = "Which team won the 2022 final?"
+    background = "The Avalanche won their first title since 2001."
+    assert other_year(final, [_sentence(background, "2022-06-27")]) is None
+    assert other_year(final, [_sentence(background, "2021-06-27")]) is not None
 
 
 def test_every_asking_sentence_counts() -> None:
