@@ -5,10 +5,11 @@ was published in it, or that never names such a figure, is about another edition
 another event, however closely its sentences match the question's other words. An article written
 before the day a question about something done dates its event by ("Who won the December 6, 2030
 runoff?") cannot report it, however it previews it. A name that none of the articles found
-mentions is something the collection does not cover. Each way the answer is a refusal, not a
-near miss. And a question that attributes its answer to someone ("How many boats did Olsen
-say ...", "according to the Harbor Authority") is answered from the articles that name them
-(``speaker``), when any does: another source's figure is not theirs."""
+mentions is something the collection does not cover, and a full name ("the Tour de France")
+that no cited article mentions is something the answer is not about. Each way the answer is a
+refusal, not a near miss. And a question that attributes its answer to someone ("How many
+boats did Olsen say ...", "according to the Harbor Authority") is answered from the articles
+that name them (``speaker``), when any does: another source's figure is not theirs."""
 
 from __future__ import annotations
 
@@ -136,15 +137,15 @@ def unmet(
     articles (text, publication date) names (a year also counts as named by an article
     published that year), a day a question about something done (``asks_about_the_past``) dates
     it by that comes after every cited article was written ("Who won the May 3, 2030 runoff?"
-    answered from articles of April), a name of two words or more (``full_names``) that none of
-    the cited articles mentions (``names_most_of``) ("Who won the 2022 Tour de France?" answered from a sentence on
-    a hockey team), or a one-word name that none of the articles ``found`` for it (their texts)
-    mentions (a multi-part question may name "Blinken" only to point at the article it is
-    about, and quote another). None when everything pinned is there. When the answer is a
-    ``listed`` set of figures, each its own article's, the figures pinned must be named by the
-    first, which the list leads with, and so must the names the question gives: a 2022 article
-    further down does not make a 2015 earthquake's toll the toll of the 2022 floods asked about,
-    nor one storm's toll another's."""
+    answered from articles of April), a name of two words or more (``full_names``) that no
+    cited article mostly mentions (``names_most_of``; "Who won the 2022 Tour de France?"
+    answered from a sentence on a hockey team), or a one-word name that none of the articles
+    ``found`` for it (their texts) mentions (a multi-part question may name "Blinken" only to
+    point at the article it is about, and quote another). None when everything pinned is there.
+    When the answer is a ``listed`` set of figures, each its own article's, the figures pinned
+    must be named by the first, which the list leads with, and so must the names the question
+    gives: a 2022 article further down does not make a 2015 earthquake's toll the toll of the
+    2022 floods asked about, nor one storm's toll another's."""
     for figure in pinned(question):
         if not any(
             mentions(text, figure) or (_is_year(figure) and (published or "").startswith(figure))
