@@ -51,7 +51,7 @@ _CALENDAR = {w.lower() for w in (*calendar.day_name, *calendar.month_name) if w}
 def full_names(question: str) -> dict[str, list[str]]:
     """The names of two capitalised words or more in the question's asking sentence, each with
     those words ("the 2022 Tour de France": Tour, France; "a Los Angeles-area store": Los,
-    Angeles). The sentence's first word is left out: "Does Zelensky's figure ..." names one."""
+    Angeles). The sentence's first word is left out: "Does Olsen's figure ..." names one."""
     rest = asking_clause(question).strip().partition(" ")[2]
     found: dict[str, list[str]] = {}
     for run in name_runs(rest):
@@ -140,7 +140,7 @@ def unmet(
     answered from articles of April), a name of two words or more (``full_names``) that no
     cited article mostly mentions (``names_most_of``; "Who won the 2022 Tour de France?"
     answered from a sentence on a hockey team), or a one-word name that none of the articles
-    ``found`` for it (their texts) mentions (a multi-part question may name "Blinken" only to
+    ``found`` for it (their texts) mentions (a multi-part question may name "Olsen" only to
     point at the article it is about, and quote another). None when everything pinned is there.
     When the answer is a ``listed`` set of figures, each its own article's, the figures pinned
     must be named by the first, which the list leads with, and so must the names the question
