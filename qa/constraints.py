@@ -108,10 +108,15 @@ def _fold(text: str) -> str:
     return text.casefold().replace("’", "'")
 
 
+def _mentioned(text: str, words: list[str]) -> int:
+    """How many of ``words`` (a name's) ``text`` mentions."""
+    folded = _fold(text)
+    return sum(bool(mention_key(word).search(folded)) for word in words)
+
+
 def said_in(text: str, speaker_words: list[str]) -> bool:
     """Whether ``text`` mentions every word of the speaker's name (``speaker``)."""
-    folded = _fold(text)
-    return all(mention_key(word).search(folded) for word in speaker_words)
+    return _mentioned(text, speaker_words) == len(speaker_words)
 
 
 def _is_year(figure: str) -> bool:
@@ -174,5 +179,4 @@ def unmet(
 def names_most_of(text: str, words: list[str]) -> bool:
     """Whether ``text`` mentions more than half of a full name's words: both of "Hurricane
     Roslyn", two of "President Joe Biden" (an article may call him "President Biden" only)."""
-    folded = _fold(text)
-    return 2 * sum(bool(mention_key(w).search(folded)) for w in words) > len(words)
+    return 2 * _mentioned(text, words) > len(words)
