@@ -50,6 +50,7 @@ def open_store(
     return open_chroma(
         settings.home, settings.chroma_url, config.fingerprint, config.describe(),
         create=create, rebuild=rebuild, lock_timeout=settings.lock_timeout,
+        search_breadth=settings.search_breadth,
     )  # fmt: skip
 
 

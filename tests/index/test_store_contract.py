@@ -302,6 +302,37 @@ def test_rebuild_empties_the_same_fingerprint(tmp_path: Path) -> None:
     rebuilt.close()
 
 
+def _hnsw(store: ChromaStore) -> dict[str, object]:
+    return dict(store._chunks.configuration["hnsw"])
+
+
+def test_the_search_breadth_is_built_in_and_follows_the_setting(tmp_path: Path) -> None:
+    made = open_chroma(tmp_path, None, "hhhhhhhhhhhh", DESCRIBE, create=True, search_breadth=123)
+    assert (_hnsw(made)["ef_construction"], _hnsw(made)["ef_search"]) == (123, 123)
+    made.close()
+    # an index made with another breadth keeps how it was built and searches at the new one
+    again = open_chroma(tmp_path, None, "hhhhhhhhhhhh", DESCRIBE, create=False, search_breadth=456)
+    assert (_hnsw(again)["ef_construction"], _hnsw(again)["ef_search"]) == (123, 456)
+    again.close()
+
+
+def test_the_default_breadth_finds_the_exact_nearest_chunks(tmp_path: Path) -> None:
+    """Random points are hard for a narrow HNSW search: at Chroma's default breadth (100), 3 of
+    these 20 searches miss some of their 40 nearest chunks. At the default breadth here, each
+    finds exactly the nearest, as a full scan does."""
+    n, k = 3000, 40
+    vectors = np.random.default_rng(1).standard_normal((n, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    chunks = [StoredChunk(f"c{i}", f"a{i}", 0, 1, "x", "T", None, None) for i in range(n)]
+    store = open_chroma(tmp_path, None, "iiiiiiiiiiii", DESCRIBE, create=True)
+    store.add(chunks, vectors)
+    queries = np.random.default_rng(2).standard_normal((20, 32)).astype(np.float32)
+    for q in queries / np.linalg.norm(queries, axis=1, keepdims=True):
+        exact = {f"c{i}" for i in np.argsort(-(vectors @ q))[:k]}
+        assert {h.chunk.id for h in store.query(q, k)} == exact
+    store.close()
+
+
 def test_opening_an_empty_home_without_create(tmp_path: Path) -> None:
     with pytest.raises(IndexEmptyError, match='run "qa index"'):
         open_chroma(tmp_path / "home", None, "dddddddddddd", DESCRIBE, create=False)
