@@ -306,14 +306,26 @@ def _hnsw(store: ChromaStore) -> dict[str, object]:
     return dict(store._chunks.configuration["hnsw"])
 
 
-def test_the_search_breadth_is_built_in_and_follows_the_setting(tmp_path: Path) -> None:
-    made = open_chroma(tmp_path, None, "hhhhhhhhhhhh", DESCRIBE, create=True, search_breadth=123)
+@pytest.mark.parametrize("where", ["disk", pytest.param("server", marks=pytest.mark.slow)])
+def test_the_search_breadth_is_built_in_and_follows_the_setting(
+    where: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url = request.getfixturevalue("chroma_server") if where == "server" else None
+    fingerprint = uuid.uuid4().hex[:12]
+    made = open_chroma(tmp_path, url, fingerprint, DESCRIBE, create=True, search_breadth=123)
     assert (_hnsw(made)["ef_construction"], _hnsw(made)["ef_search"]) == (123, 123)
+    made.add(*chunks_and_vectors())
     made.close()
     # an index made with another breadth keeps how it was built and searches at the new one
-    again = open_chroma(tmp_path, None, "hhhhhhhhhhhh", DESCRIBE, create=False, search_breadth=456)
-    assert (_hnsw(again)["ef_construction"], _hnsw(again)["ef_search"]) == (123, 456)
-    again.close()
+    again = open_chroma(tmp_path, url, fingerprint, DESCRIBE, create=False, search_breadth=456)
+    try:
+        assert (_hnsw(again)["ef_construction"], _hnsw(again)["ef_search"]) == (123, 456)
+        assert len(again.query(unit(1.0), 3)) == 3
+    finally:
+        if url:  # leave the shared server as we found it
+            for name in (f"chunks-{fingerprint}", f"articles-{fingerprint}"):
+                again.client.delete_collection(name)
+        again.close()
 
 
 def test_the_default_breadth_finds_the_exact_nearest_chunks(tmp_path: Path) -> None:
