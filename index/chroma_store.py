@@ -347,11 +347,9 @@ def open_chroma(
 ) -> ChromaStore:  # fmt: skip
     """Open (or, with ``create``, make) the index for this fingerprint.
 
-    ``search_breadth`` is the HNSW graph's ``ef_construction`` and ``ef_search``. At Chroma's
-    default of 100 the nearest-chunk search is approximate enough to change answers: on the
-    RealTime QA corpus (9,969 chunks) 23 of 147 questions missed some of their 40 exact
-    nearest chunks, and two builds of the same articles missed different ones, so an answer
-    could change with a rebuild. At 400 none was missed, for 1.7 ms a search instead of 1.2.
+    ``search_breadth`` is the HNSW graph's ``ef_construction`` and ``ef_search``: wide enough
+    that a search finds the exact nearest chunks and a rebuild gives the same ones (measured
+    in ``qa.settings.Settings.search_breadth``).
 
     Another fingerprint's index in the same place is an error that says how to rebuild, unless
     ``rebuild`` drops it. Without ``create``, a missing index is an ``IndexEmptyError``, and
