@@ -48,7 +48,7 @@ from qa.evidence import (
 from qa.generation import LLMGenerator, Worded
 from qa.grounding import similarities, split_answer, support_score
 from qa.llm import LLM, LLMUnavailable
-from qa.question import answer_type, asking_clause, condense
+from qa.question import answer_type, asking_clause, condense, scene
 from qa.retrieval import STOPWORDS, HybridRetriever, Query
 from qa.settings import Settings
 
@@ -120,6 +120,7 @@ class Assistant:
                 settings.answer_corroborations, settings.answer_redundant_overlap,
                 settings.disagreement_pool_share, settings.disagreement_listed_share,
                 settings.disagreement_sentences, settings.disagreement_magnitude,
+                settings.answer_to_the_point, settings.answer_to_the_point_relevance,
             ),
         )  # fmt: skip
         self._cheap = Cheap(
@@ -448,7 +449,7 @@ class Assistant:
             # the question's asking sentence is read alone too, unless it is a follow-up
             asking = asking_clause(question) if turn.query == question else None
             evidence = rerank(turn.query, evidence, self._cross_encoder, self._relevance, when,
-                              asking)  # fmt: skip
+                              asking, scene(question) if asking else "")  # fmt: skip
             evidence = with_antecedent(turn.query, evidence, self._texts, self._cross_encoder,
                                        self._relevance)  # fmt: skip
         draft = self._generator.compose(

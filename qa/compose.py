@@ -17,6 +17,7 @@ from qa.answer import Citation, Disagreement, Figure
 from qa.constraints import pinned, years
 from qa.entities import (
     CONTRADICTS,
+    FITS,
     asks_for_a_name,
     dated_before,
     entities,
@@ -61,6 +62,12 @@ class Selection:
     disagreement_listed: float = 0.6  # ... and listed, when they give a comparable figure
     disagreement_sentences: int = 6  # at most this many sentences in the list
     magnitude: float = 4.0  # comparable figures are within this factor of each other
+    # A question that sets a scene, whose answering sentence reads no better with the question
+    # than with the scene alone, is answered with its article's sentence that reads this many
+    # logits better with the question than with the scene ...
+    to_the_point: float = 1.0
+    # ... when the cross-encoder reads it at least this relevant to the question.
+    to_the_point_relevance: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -451,7 +458,33 @@ class ExtractiveGenerator:
             chosen += self._corroborating(best, evidence, chosen, info)[:room]
         if kind is AnswerType.PERSON and not self._new_people(question, chosen):
             chosen = self._naming_someone(question, evidence, threshold) or chosen
+        if self.max_sentences > 1 and (point := self._to_the_point(chosen[0], evidence)):
+            chosen = [chosen[0], point]
         return self._answer_or_refusal(question, kind, chosen, info)
+
+    def _to_the_point(self, lead: Sentence, evidence: list[Sentence]) -> Sentence | None:
+        """For a question that sets a scene before it asks ("A ticket sold in Pine Valley won
+        the jackpot. At which store was it sold?"), when the answering sentence only retells the
+        scene (the cross-encoder reads it no better with the question than with the scene alone:
+        "A ticket sold in Pine Valley won the $2 billion jackpot, officials said") and holds no
+        fitting thing of the kind asked for: of the same article's sentences that read at least
+        ``Selection.to_the_point`` logits better with the question than with the scene alone,
+        the one most relevant to the question ("It was sold at Joe's Service Center"). It is
+        quoted second, after the sentence it completes (quoted first, it is the one the refusal
+        checks read, and an unanswerable probe question was answered). None when there is none,
+        or the question sets no scene. A lead that holds a fitting figure or name is left with its own second
+        sentence: replacing it gave two right answers more on the probe sets but put a
+        distractor ("the winning bid of $4.5 million in 2019") in place of a second source."""
+        if lead.to_the_point is None or lead.to_the_point > 0 or lead.typed >= FITS:
+            return None
+        share = self.selection
+        pointed = [
+            s for s in evidence
+            if s.article_id == lead.article_id and s is not lead
+            and s.to_the_point is not None and s.to_the_point > share.to_the_point
+            and s.relevance is not None and s.relevance >= share.to_the_point_relevance
+        ]  # fmt: skip
+        return max(pointed, key=lambda s: s.relevance or 0.0, default=None)
 
     def _naming_someone(self, question: str, evidence: list[Sentence],
                         threshold: float) -> list[Sentence]:  # fmt: skip

@@ -58,6 +58,9 @@ class Sentence:
     score: float  # the cheap score: how much the sentence is about the question's topic
     around: str = ""  # the sentences just before and after (see ``window``)
     relevance: float | None = None  # the cross-encoder's logit, for the sentences it read
+    # For a question that sets a scene before it asks: how many logits better the cross-encoder
+    # reads the sentence with the question than with the scene alone (see ``rerank``).
+    to_the_point: float | None = None
     # The sentence before it, when the answer needs it ("Acme Foods recalled ..." / "The company
     # says ..."): see ``with_antecedent``.
     antecedent: Sentence | None = None
@@ -349,7 +352,8 @@ def with_speaker(s: Sentence) -> str:
 
 
 def rerank(question: str, evidence: list[Sentence], encoder: CrossEncoder, how: Relevance,
-           as_of: date | None = None, asking: str | None = None) -> list[Sentence]:  # fmt: skip
+           as_of: date | None = None, asking: str | None = None,
+           scene: str = "") -> list[Sentence]:  # fmt: skip
     """``evidence`` (best first by the cheap score) with its first ``how.candidates`` sentences
     judged by ``encoder`` and put first, ordered by relevance plus answer-type fit plus, when
     asked as of a day, how recent the sentence's article was then (the cross-encoder reads no
@@ -366,7 +370,10 @@ def rerank(question: str, evidence: list[Sentence], encoder: CrossEncoder, how: 
     about the scene ("the striker broke the club record") to the one that answers ("Dunmore
     holds the record"). Measured on the RealTime QA questions, 27 of which set a scene: accuracy
     0.637 -> 0.647, strict 0.353 -> 0.363, citation precision 0.551 -> 0.541 (the max of the
-    two; their mean lost an answer). Costs one more read of the candidates for those questions."""
+    two; their mean lost an answer). The ``scene`` (``qa.question.scene``), when given, is read
+    alone as well, and each sentence keeps how much better it reads with the question
+    (``Sentence.to_the_point``): a sentence that only retells the scene reads as well without
+    the question. Costs two more reads of the candidates for those questions."""
     head = evidence[: how.candidates]
     if not head:
         return evidence
@@ -374,7 +381,14 @@ def rerank(question: str, evidence: list[Sentence], encoder: CrossEncoder, how: 
     logits = encoder.score(question[: how.max_question_chars], texts)
     if asking and asking.strip() != question.strip():
         logits = np.maximum(logits, encoder.score(asking[: how.max_question_chars], texts))
-    judged = [replace(s, relevance=float(x)) for s, x in zip(head, logits, strict=True)]
+    gains: list[float | None] = [None] * len(head)
+    if scene:
+        alone = encoder.score(scene[: how.max_question_chars], texts)
+        gains = [float(x - y) for x, y in zip(logits, alone, strict=True)]
+    judged = [
+        replace(s, relevance=float(x), to_the_point=g)
+        for s, x, g in zip(head, logits, gains, strict=True)
+    ]  # fmt: skip
 
     asked = {t for t in terms(question) if t not in FRAME}
     titles = sorted({s.passage.title for s in judged if s.passage.title})

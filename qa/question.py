@@ -84,9 +84,21 @@ def asking_clause(question: str) -> str:
     scored his 41st goal this week. Who holds the record?"). The sentences ending in a question
     mark ("How many? Do the reports agree?" asks both), else the last sentence ("Who won? Tell
     me briefly." asks who)."""
+    asked, _ = _asking_and_scene(question)
+    return asked
+
+
+def scene(question: str) -> str:
+    """The sentences of ``question`` that set the scene before it asks (see ``asking_clause``);
+    "" when it only asks."""
+    _, rest = _asking_and_scene(question)
+    return rest
+
+
+def _asking_and_scene(question: str) -> tuple[str, str]:
     parts = [question[s:e] for s, e in sentence_spans(question)] or [question]
-    asked = [p for p in parts if p.rstrip().endswith("?")]
-    return " ".join(asked) if asked else parts[-1]
+    asked = [p for p in parts if p.rstrip().endswith("?")] or parts[-1:]
+    return " ".join(asked), " ".join(p for p in parts if p not in asked)
 
 
 # "When will it open?", "When is the pipeline expected to start?", "Who is due to speak?":

@@ -292,6 +292,41 @@ def test_a_question_that_sets_a_scene_is_also_read_by_its_asking_sentence(
     assert rerank(question, evidence, encoder, how, asking=asking)[0].text.startswith("Ray Dunmore")
 
 
+def test_a_sentence_that_only_retells_the_scene_reads_no_better_with_the_question(
+    encoder: OnnxCrossEncoder,
+) -> None:
+    """Made-up lottery prose, the real model: the sentence retelling the question's scene reads
+    as well with the scene alone as with the question (``to_the_point`` at most 0); the one
+    naming the store reads clearly better with the question, and more relevant to it than a
+    sentence that is merely far from the scene."""
+    from qa.answer import Passage
+    from qa.evidence import Relevance, Sentence, rerank
+    from qa.question import asking_clause, scene
+
+    question = (
+        "A single ticket sold in Pine Valley, Oregon, won the record $900 million Lotto Max"
+        " jackpot. At which Pine Valley store was the winning ticket sold?"
+    )
+    texts = [
+        "A lone winning ticket for the record $900 million Lotto Max jackpot was sold in Pine"
+        " Valley, Oregon, lottery officials said Tuesday.",
+        "The winning ticket was sold at Hal's Corner Market on Main Street, the Oregon Lottery"
+        " said.",
+        "The jackpot had rolled over 30 times since August.",
+    ]
+    passages = [Passage(1, "pv", "Jackpot", None, None, 0, len(t), t, 0.0) for t in texts]
+    evidence = [
+        Sentence(p.article_id, 0, len(p.text), p.text, p, 0.5, 0.5, 0.0, 0.5) for p in passages
+    ]
+    ranked = rerank(question, evidence, encoder, Relevance(3, 0.0),
+                    asking=asking_clause(question), scene=scene(question))  # fmt: skip
+    read = {s.text[:12]: s for s in ranked}
+    retold, store, rolled = read["A lone winni"], read["The winning "], read["The jackpot "]
+    assert retold.to_the_point is not None and retold.to_the_point <= 0
+    assert store.to_the_point is not None and store.to_the_point > 1
+    assert (store.relevance or 0.0) > (rolled.relevance or 0.0)
+
+
 def test_a_story_is_preferred_to_a_digest_by_how_its_headline_reads(
     encoder: OnnxCrossEncoder,
 ) -> None:

@@ -60,6 +60,7 @@ from qa.question import (
     asks_about_the_past,
     only_looks_ahead,
     refers_back,
+    scene,
 )
 from qa.retrieval import recency
 
@@ -962,3 +963,69 @@ def test_a_preview_does_not_answer_a_question_about_what_was_done() -> None:
         ban, "The Maplewood council's leaf blower ban will take effect in March."
     ).refused
     assert _answer(ban, "The Maplewood council will vote to ban leaf blowers in March.").refused
+
+
+JACKPOT = (
+    "A lone winning ticket for the record $900 million jackpot was sold in Pine Valley,"
+    " officials said Tuesday. The jackpot had rolled over 30 times since August. The winning"
+    " ticket was sold at Hal's Corner Market on Main Street, the state lottery said."
+)
+JACKPOT_QUESTION = (
+    "A single ticket sold in Pine Valley won the record $900 million jackpot."
+    " At which Pine Valley store was the winning ticket sold?"
+)
+
+
+def _in_jackpot(text: str, relevance: float, to_the_point: float, article: str = "pv",
+                score: float = 0.3) -> Sentence:  # fmt: skip
+    start = JACKPOT.index(text)
+    passage = Passage(1, article, "Jackpot", None, None, 0, len(JACKPOT), JACKPOT, 0.0)
+    return Sentence(article, start, start + len(text), text, passage, 0.5, 0.5, 0.0, score,
+                    relevance=relevance, to_the_point=to_the_point)  # fmt: skip
+
+
+def test_the_scene_is_what_a_question_says_before_it_asks() -> None:
+    assert scene(JACKPOT_QUESTION) == (
+        "A single ticket sold in Pine Valley won the record $900 million jackpot."
+    )
+    assert (
+        asking_clause(JACKPOT_QUESTION) == "At which Pine Valley store was the winning ticket sold?"
+    )
+    assert scene("Who won? Tell me briefly.") == "Tell me briefly."
+    assert scene("Which store sold the winning ticket?") == ""
+
+
+def test_a_lead_that_only_retells_the_scene_is_completed_by_a_sentence_to_the_point() -> None:
+    """The lead reads no better with the question than with its scene alone; of its article's
+    sentences that read clearly better with the question, the most relevant one is quoted
+    second (not the one that only reads far from the scene, nor another article's)."""
+    retold = _in_jackpot(JACKPOT.split(" officials")[0] + " officials said Tuesday.", 7.7, -0.8,
+                         score=0.6)  # fmt: skip
+    rolled = _in_jackpot("The jackpot had rolled over 30 times since August.", 2.4, 10.1)
+    store = JACKPOT[JACKPOT.index("The winning ticket") :]
+    sold_at = _in_jackpot(store, 4.1, 4.1)
+    elsewhere = _in_jackpot(store, 6.0, 6.0, "other")
+    info = {a: ArticleInfo("Jackpot", None, None) for a in ("pv", "other")}
+
+    def answer(*evidence: Sentence) -> str:
+        draft = ExtractiveGenerator(2).compose(
+            JACKPOT_QUESTION, AnswerType.OTHER, list(evidence), info, 0.3
+        )
+        return draft.text
+
+    both = answer(retold, elsewhere, rolled, sold_at)
+    assert both == f"{retold.text} [1] {store} [2]"
+    assert [c.article_id for c in ExtractiveGenerator(2).compose(
+        JACKPOT_QUESTION, AnswerType.OTHER, [retold, elsewhere, rolled, sold_at], info, 0.3
+    ).citations] == ["pv", "pv"]  # fmt: skip
+    # Not when: the lead reads better with the question; it holds a fitting answer; the
+    # question sets no scene; no sentence reads clearly better with the question; one answer
+    # sentence only.
+    alone = f"{retold.text} [1]"
+    assert answer(replace(retold, to_the_point=0.5), rolled, sold_at) == alone
+    assert answer(replace(retold, typed=1.0), rolled, sold_at) == alone
+    assert answer(replace(retold, to_the_point=None), rolled, sold_at) == alone
+    assert answer(retold, replace(sold_at, to_the_point=0.9)) == alone
+    one = ExtractiveGenerator(1).compose(JACKPOT_QUESTION, AnswerType.OTHER, [retold, sold_at],
+                                         info, 0.3)  # fmt: skip
+    assert one.text == alone
