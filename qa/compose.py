@@ -472,8 +472,8 @@ class ExtractiveGenerator:
         the one most relevant to the question ("It was sold at Joe's Service Center"). It is
         quoted second, after the sentence it completes (quoted first, it is the one the refusal
         checks read, and an unanswerable probe question was answered). None when there is none,
-        or the question sets no scene. A lead that holds a fitting figure or name is left with its own second
-        sentence: replacing it gave two right answers more on the probe sets but put a
+        or the question sets no scene. A lead that holds a fitting figure or name keeps its own
+        second sentence: replacing that gave two right answers more on the probe sets but put a
         distractor ("the winning bid of $4.5 million in 2019") in place of a second source."""
         if lead.to_the_point is None or lead.to_the_point > 0 or lead.typed >= FITS:
             return None
