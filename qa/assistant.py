@@ -41,6 +41,7 @@ from qa.evidence import (
     Relevance,
     Sentence,
     SentenceVectors,
+    of_the_week,
     rerank,
     score_sentences,
     with_antecedent,
@@ -48,7 +49,7 @@ from qa.evidence import (
 from qa.generation import LLMGenerator, Worded
 from qa.grounding import similarities, split_answer, support_score
 from qa.llm import LLM, LLMUnavailable
-from qa.question import answer_type, asking_clause, condense, scene
+from qa.question import answer_type, asking_clause, asks_about_this_week, condense, scene
 from qa.retrieval import STOPWORDS, HybridRetriever, Query
 from qa.settings import Settings
 
@@ -440,6 +441,9 @@ class Assistant:
             self._retriever.keyword.idf, self._vectors, self._embedder.embed_query(turn.query),
             self._cheap,
         )  # fmt: skip
+        if when is not None and self.settings.this_week_days and asks_about_this_week(question):
+            evidence = of_the_week(evidence, when, self.settings.this_week_days,
+                                   self.settings.refusal_threshold)  # fmt: skip
         if said_by := speaker(question):  # "did Olsen say": from the articles naming her
             named = {
                 a for a in {s.article_id for s in evidence} if said_in(self._texts[a], said_by)

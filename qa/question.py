@@ -117,6 +117,16 @@ def asks_about_the_future(question: str) -> bool:
     return bool(_FUTURE.search(asking_clause(question)))
 
 
+# "this week", "this past week", "earlier this week", "this weekend"
+_THIS_WEEK = re.compile(r"\bthis (?:past )?week(?:end)?\b", re.I)
+
+
+def asks_about_this_week(question: str) -> bool:
+    """Whether the question places what it asks in the week up to the day asked about ("Which
+    automaker recalled 200,000 pickups this week?"), in its scene or in its asking sentence."""
+    return bool(_THIS_WEEK.search(question))
+
+
 # the commonest irregular past forms ("Who won", "Which company said")
 _IRREGULAR_PAST = (
     r"won|lost|said|told|made|took|gave|got|saw|became|began|left|met|held|sold|bought|paid"

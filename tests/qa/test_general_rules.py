@@ -46,6 +46,7 @@ from qa.evidence import (
     Relevance,
     Sentence,
     SentenceVectors,
+    of_the_week,
     rerank,
     score_sentences,
     with_antecedent,
@@ -58,6 +59,7 @@ from qa.question import (
     asking_clause,
     asks_about_the_future,
     asks_about_the_past,
+    asks_about_this_week,
     only_looks_ahead,
     refers_back,
     scene,
@@ -185,6 +187,43 @@ def test_rerank_prefers_the_story_of_the_week_asked_about() -> None:
     with_dates = rerank(question, [old, new], encoder, Relevance(2, 1.0, 2.0), date(2022, 9, 22))
     assert with_dates[0].text == new.text
     assert rerank(question, [old, new], encoder, Relevance(2, 1.0, 2.0))[0].text == old.text
+
+
+def test_a_question_about_this_week_says_so_in_its_scene_or_its_question() -> None:
+    assert asks_about_this_week("Which automaker recalled 200,000 pickups this week?")
+    assert asks_about_this_week("A no-hitter was thrown this week. Which teams are playing?")
+    assert asks_about_this_week("Which film led the box office this weekend?")
+    assert asks_about_this_week("What did the council approve this past week?")
+    assert not asks_about_this_week("Which automaker recalled pickups last year?")
+    assert not asks_about_this_week("What happened in the week before the vote?")
+
+
+def test_this_weeks_question_reads_this_weeks_articles_when_they_are_on_topic() -> None:
+    asked = date(2022, 9, 22)
+    old = replace(_sentence("Fiat recalled a million pickups.", "2019-05-15"), score=0.7)
+    new = replace(_sentence("Nissan recalled 180,000 pickups.", "2022-09-18"), score=0.5)
+    undated = replace(_sentence("Pickups are recalled often.", ""), score=0.45)
+    assert of_the_week([old, new, undated], asked, 7, 0.42) == [new, undated]
+    # a week's sentence that is off the question's topic is no reason to drop the rest
+    weak = replace(new, score=0.3)
+    assert of_the_week([old, weak], asked, 7, 0.42) == [old, weak]
+    assert of_the_week([old], asked, 7, 0.42) == [old]
+    assert of_the_week([old, new], asked, 1500, 0.42) == [old, new]
+
+
+def test_the_assistant_answers_this_week_from_this_weeks_story(tmp_path: Path) -> None:
+    folder = write(tmp_path / "news", {
+        "old.txt": "Ram recall\ndate 2019-05-15\n\nThe automaker Fiat Chrysler is recalling"
+                   " pickup trucks, the automaker said of its pickup trucks.",
+        "new.txt": "Rollaway risk\ndate 2022-09-18\n\nThe automaker Nissan is recalling pickup"
+                   " trucks over a rollaway risk.",
+    })  # fmt: skip
+    question = "Which automaker is recalling pickup trucks this week?"
+    answer = fake_assistant(folder, tmp_path / "home").ask(question, as_of="2022-09-22")
+    assert not answer.refused and "Nissan" in answer.text
+    assert {c.article_id for c in answer.citations} == {"new"}
+    off = fake_assistant(folder, tmp_path / "home-off", this_week_days=0)
+    assert "Fiat" in off.ask(question, as_of="2022-09-22").text  # the old story reads better
 
 
 def test_the_assistant_refuses_an_answer_about_another_year(tmp_path: Path) -> None:
