@@ -16,7 +16,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -429,8 +429,9 @@ class Assistant:
                      tuple(sources or ()), tuple(article_ids or ()))  # fmt: skip
         turn = condense(question, history)
         query = Query(turn.query, self.settings.top_k, flt, when, turn.articles)
+        since = self._week_asked(question, when)
         passages, pool = self._retriever.retrieve_with_pool(
-            query, self.settings.evidence_passages, self.settings.evidence_per_article
+            query, self.settings.evidence_passages, self.settings.evidence_per_article, since
         )
         passages = [p for p in passages if self._current(p)]
         pool = [p for p in pool if self._current(p)]
@@ -441,9 +442,8 @@ class Assistant:
             self._retriever.keyword.idf, self._vectors, self._embedder.embed_query(turn.query),
             self._cheap,
         )  # fmt: skip
-        if when is not None and self.settings.this_week_days and asks_about_this_week(question):
-            evidence = of_the_week(evidence, when, self.settings.this_week_days,
-                                   self.settings.refusal_threshold)  # fmt: skip
+        if since is not None:
+            evidence = of_the_week(evidence, since, self.settings.refusal_threshold)
         if said_by := speaker(question):  # "did Olsen say": from the articles naming her
             named = {
                 a for a in {s.article_id for s in evidence} if said_in(self._texts[a], said_by)
@@ -468,6 +468,13 @@ class Assistant:
         )):  # fmt: skip
             draft = Draft(REFUSAL, True, notes=[reason])
         return Prepared(question, passages, evidence, draft, round((t1 - t0) * 1000, 1))
+
+    def _week_asked(self, question: str, when: date | None) -> str | None:
+        """The first day (ISO) of the week a question about "this week" asks about, the
+        ``this_week_days`` before the day asked about; None for other questions."""
+        if when is None or not self.settings.this_week_days or not asks_about_this_week(question):
+            return None
+        return (when - timedelta(days=self.settings.this_week_days)).isoformat()
 
     def _finish(self, prepared: Prepared, draft: Draft, generator: str,
                 timings: dict[str, float], texts: dict[str, str]) -> Answer:  # fmt: skip

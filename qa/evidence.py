@@ -335,21 +335,14 @@ _SPEECH = re.compile(
 )
 
 
-def of_the_week(evidence: list[Sentence], day: date, days: int,
-                threshold: float) -> list[Sentence]:  # fmt: skip
-    """For a question about "this week": the evidence from articles published at most ``days``
-    before ``day`` (and from undated ones, which may be of any day), when that holds a sentence
-    on the question's topic (a cheap score of ``threshold``, the refusal threshold); else all of
-    it. A recall of 1 million pickups three years before does not answer "which automaker
-    recalled 200,000 pickups this week", and the cross-encoder, which reads no dates, may
-    prefer it to this week's story; the recency weight in ``rerank`` is a few logits, which
-    such a sentence can outweigh."""
-
-    def current(s: Sentence) -> bool:
-        published = s.passage.published
-        return not published or (day - date.fromisoformat(published)).days <= days
-
-    kept = [s for s in evidence if current(s)]
+def of_the_week(evidence: list[Sentence], since: str, threshold: float) -> list[Sentence]:
+    """For a question about "this week": the evidence from articles published ``since`` that
+    day (ISO) or undated (they may be of any day), when that holds a sentence on the question's
+    topic (a cheap score of ``threshold``, the refusal threshold); else all of it. A recall of 1
+    million pickups three years before does not answer "which automaker recalled 200,000
+    pickups this week", and the cross-encoder, which reads no dates, may prefer it to this
+    week's story: the recency weight in ``rerank`` is a few logits, which it can outweigh."""
+    kept = [s for s in evidence if not s.passage.published or s.passage.published >= since]
     return kept if kept and max(s.score for s in kept) >= threshold else evidence
 
 

@@ -313,14 +313,24 @@ class HybridRetriever:
         return self._diversify(self._rank(query), query.k, self.per_article)
 
     def retrieve_with_pool(
-        self, query: Query, pool_k: int, pool_per_article: int
+        self, query: Query, pool_k: int, pool_per_article: int, since: str | None = None
     ) -> tuple[list[Passage], list[Passage]]:
         """The ranked passages, and a wider pool from the same ranking (more passages, more of
         them from one article) in which to look for evidence sentences: a long article may hold
-        the answer in its third-best passage."""
+        the answer in its third-best passage. With ``since`` (an ISO day: a question about this
+        week), the pool also holds the best passages published since then, ranked among
+        themselves: that week's story may rank below older ones on everything but its date."""
         ranked = self._rank(query)
         passages = self._diversify(ranked, query.k, self.per_article)
-        return passages, self._diversify(ranked, pool_k, pool_per_article)
+        pool = self._diversify(ranked, pool_k, pool_per_article)
+        if since is not None and (query.flt.published_from or "") < since:
+            week = replace(query, flt=replace(query.flt, published_from=since))
+            known = {(p.article_id, p.start) for p in pool}
+            pool += [
+                p for p in self._diversify(self._rank(week), pool_k, pool_per_article)
+                if (p.article_id, p.start) not in known
+            ]  # fmt: skip
+        return passages, pool
 
     def _rank(self, query: Query) -> list[dict[str, Any]]:
         flt = query.flt

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,24 @@ def test_evidence_pool_reaches_deeper_into_one_article_than_the_passages(tmp_pat
     assert len(pool) > len(passages)
     assert sum(p.article_id == "long" for p in pool) > 2
     assert [p.rank for p in pool] == list(range(1, len(pool) + 1))
+
+
+def test_the_pool_of_a_question_about_this_week_holds_that_weeks_best(tmp_path: Path) -> None:
+    older = {
+        f"old{i}.txt": f"Recall {i}\ndate 2019-0{i}-10\n\nThe automaker recalled pickup trucks"
+                       f" over a fault, the automaker said of its pickup trucks ({i})."
+        for i in range(1, 7)
+    }  # fmt: skip
+    week = "Rollaway\ndate 2022-09-18\n\nNissan recalled vehicles over a rollaway risk."
+    folder = write(tmp_path / "news", {**older, "week.txt": week})
+    assistant = fake_assistant(folder, tmp_path / "home", per_article=1, top_k=3,
+                               retrieval_recency_weight=0.0)  # fmt: skip
+    query = Query("Which automaker recalled pickup trucks?", 3, as_of=date(2022, 9, 22))
+    passages, pool = assistant._retriever.retrieve_with_pool(query, 3, 1)
+    assert "week" not in {p.article_id for p in pool}  # older stories outrank it
+    shown, weekly = assistant._retriever.retrieve_with_pool(query, 3, 1, since="2022-09-15")
+    assert shown == passages and weekly[:3] == pool  # the shown passages are unchanged
+    assert [p.article_id for p in weekly[3:]] == ["week"]
 
 
 @pytest.mark.parametrize("question", ["", "   \n", "x" * 2001])

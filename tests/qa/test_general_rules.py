@@ -199,16 +199,15 @@ def test_a_question_about_this_week_says_so_in_its_scene_or_its_question() -> No
 
 
 def test_this_weeks_question_reads_this_weeks_articles_when_they_are_on_topic() -> None:
-    asked = date(2022, 9, 22)
     old = replace(_sentence("Fiat recalled a million pickups.", "2019-05-15"), score=0.7)
     new = replace(_sentence("Nissan recalled 180,000 pickups.", "2022-09-18"), score=0.5)
     undated = replace(_sentence("Pickups are recalled often.", ""), score=0.45)
-    assert of_the_week([old, new, undated], asked, 7, 0.42) == [new, undated]
+    assert of_the_week([old, new, undated], "2022-09-15", 0.42) == [new, undated]
     # a week's sentence that is off the question's topic is no reason to drop the rest
     weak = replace(new, score=0.3)
-    assert of_the_week([old, weak], asked, 7, 0.42) == [old, weak]
-    assert of_the_week([old], asked, 7, 0.42) == [old]
-    assert of_the_week([old, new], asked, 1500, 0.42) == [old, new]
+    assert of_the_week([old, weak], "2022-09-15", 0.42) == [old, weak]
+    assert of_the_week([old], "2022-09-15", 0.42) == [old]
+    assert of_the_week([old, new], "2018-09-15", 0.42) == [old, new]
 
 
 def test_the_assistant_answers_this_week_from_this_weeks_story(tmp_path: Path) -> None:
