@@ -443,7 +443,7 @@ class Assistant:
             self._cheap,
         )  # fmt: skip
         if since is not None:
-            evidence = of_the_week(evidence, since, self.settings.refusal_threshold)
+            evidence = of_the_week(evidence, since)
         if said_by := speaker(question):  # "did Olsen say": from the articles naming her
             named = {
                 a for a in {s.article_id for s in evidence} if said_in(self._texts[a], said_by)

@@ -198,16 +198,28 @@ def test_a_question_about_this_week_says_so_in_its_scene_or_its_question() -> No
     assert not asks_about_this_week("What happened in the week before the vote?")
 
 
-def test_this_weeks_question_reads_this_weeks_articles_when_they_are_on_topic() -> None:
+def test_this_weeks_question_reads_this_weeks_articles() -> None:
     old = replace(_sentence("Fiat recalled a million pickups.", "2019-05-15"), score=0.7)
     new = replace(_sentence("Nissan recalled 180,000 pickups.", "2022-09-18"), score=0.5)
     undated = replace(_sentence("Pickups are recalled often.", ""), score=0.45)
-    assert of_the_week([old, new, undated], "2022-09-15", 0.42) == [new, undated]
-    # a week's sentence that is off the question's topic is no reason to drop the rest
-    weak = replace(new, score=0.3)
-    assert of_the_week([old, weak], "2022-09-15", 0.42) == [old, weak]
-    assert of_the_week([old], "2022-09-15", 0.42) == [old]
-    assert of_the_week([old, new], "2018-09-15", 0.42) == [old, new]
+    assert of_the_week([old, new, undated], "2022-09-15") == [new, undated]
+    assert of_the_week([old, replace(new, score=0.1)], "2022-09-15") == [replace(new, score=0.1)]
+    assert of_the_week([old], "2022-09-15") == []  # no sentence of that week at all
+    assert of_the_week([old, new], "2018-09-15") == [old, new]
+
+
+def test_the_assistant_refuses_this_week_when_the_weeks_story_is_off_topic(
+    tmp_path: Path,
+) -> None:
+    folder = write(tmp_path / "news", {
+        "old.txt": "Ram recall\ndate 2019-05-15\n\nThe automaker Fiat Chrysler is recalling"
+                   " pickup trucks, the automaker said of its pickup trucks.",
+        "new.txt": "Harbor\ndate 2022-09-18\n\nThe harbor ferry timetable changes in October.",
+    })  # fmt: skip
+    assistant = fake_assistant(folder, tmp_path / "home")
+    question = "Which automaker is recalling pickup trucks this week?"
+    assert assistant.ask(question, as_of="2022-09-22").refused
+    assert "Fiat" in assistant.ask(question.replace(" this week", ""), as_of="2022-09-22").text
 
 
 def test_the_assistant_answers_this_week_from_this_weeks_story(tmp_path: Path) -> None:
