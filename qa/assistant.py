@@ -467,6 +467,9 @@ class Assistant:
             listed=draft.disagreement is not None,
         )):  # fmt: skip
             draft = Draft(REFUSAL, True, notes=[reason])
+        if draft.refused and since is not None and not draft.notes:
+            read = f"only articles published since {since} were read"
+            draft = replace(draft, notes=[f"the question asks about this week: {read}"])
         return Prepared(question, passages, evidence, draft, round((t1 - t0) * 1000, 1))
 
     def _week_asked(self, question: str, when: date | None) -> str | None:

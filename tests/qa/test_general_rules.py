@@ -218,7 +218,10 @@ def test_the_assistant_refuses_this_week_when_the_weeks_story_is_off_topic(
     })  # fmt: skip
     assistant = fake_assistant(folder, tmp_path / "home")
     question = "Which automaker is recalling pickup trucks this week?"
-    assert assistant.ask(question, as_of="2022-09-22").refused
+    answer = assistant.ask(question, as_of="2022-09-22")
+    assert answer.refused and answer.notes == [
+        "the question asks about this week: only articles published since 2022-09-15 were read"
+    ]
     assert "Fiat" in assistant.ask(question.replace(" this week", ""), as_of="2022-09-22").text
 
 
