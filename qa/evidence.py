@@ -338,8 +338,8 @@ _SPEECH = re.compile(
 def of_the_week(evidence: list[Sentence], since: str) -> list[Sentence]:
     """For a question about "this week": the evidence from articles published ``since`` that
     day (ISO) or undated (they may be of any day), and none from earlier ones. A recall of 1
-    million pickups three years before does not answer "which automaker recalled 200,000
-    pickups this week", and the cross-encoder, which reads no dates, may prefer it to this
+    million pickups years before does not answer "which automaker recalled 200,000 pickups
+    this week", and the cross-encoder, which reads no dates, may prefer it to this
     week's story: the recency weight in ``rerank`` is a few logits, which it can outweigh. When
     the week's sentences are off the question's topic, or there are none, the answer is a
     refusal, not last year's story."""

@@ -319,7 +319,8 @@ class HybridRetriever:
         them from one article) in which to look for evidence sentences: a long article may hold
         the answer in its third-best passage. With ``since`` (an ISO day: a question about this
         week), the pool also holds the best passages published since then, ranked among
-        themselves: that week's story may rank below older ones on everything but its date."""
+        themselves (their ranks are that ranking's): that week's story may rank below older
+        ones on everything but its date."""
         ranked = self._rank(query)
         passages = self._diversify(ranked, query.k, self.per_article)
         pool = self._diversify(ranked, pool_k, pool_per_article)

@@ -218,7 +218,7 @@ class Settings(BaseSettings):
         " and one lost: a story scraped as an ad page leaves the week with no answer), the same"
         " at 7, 10 and 14 days; refusals, the probe sets and the seeds unchanged. Falling back"
         " to all articles when the week's sentences are off topic (a cheap score under the"
-        " refusal threshold) answered that question from a 2019 recall instead.",
+        " refusal threshold) answered that question from a 2017 recall instead.",
     )
     person_check: bool = Field(
         True,
