@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,7 +123,11 @@ def duplicate_warnings(written: list[Article], others: Iterable[Article]) -> lis
 class Indexer:
     """Brings a store in line with folders and files of articles."""
 
-    def __init__(self, store: Store, embedder: Embedder, config: IndexConfig) -> None:
+    def __init__(self, store: Store, embedder: Embedder, config: IndexConfig,
+                 quotable: Callable[[str], bool] | None = None) -> None:  # fmt: skip
+        """``quotable`` tells whether an article's text holds anything an answer may quote (the
+        answer stage knows what page furniture is): an article that holds nothing is indexed
+        all the same, with a warning."""
         if config.chunk_tokens + TITLE_TOKENS + 4 > embedder.max_tokens:
             raise InputError(
                 f"chunk_tokens must be <= {embedder.max_tokens - TITLE_TOKENS - 4} for"
@@ -132,6 +136,7 @@ class Indexer:
         self.store = store
         self.embedder = embedder
         self.config = config
+        self.quotable = quotable
 
     def index(self, paths: Iterable[Path], progress: bool | None = None, *,
               growing: Collection[str] = ()) -> IndexReport:  # fmt: skip
@@ -178,6 +183,13 @@ class Indexer:
                 [a for a, _ in todo],
                 [r.article for i, r in existing.items() if i not in rewritten],
             )
+            if self.quotable is not None:
+                report.warnings += [
+                    f"{a.origin}: article '{a.id}' holds no sentence an answer can quote (only"
+                    " page furniture: ads, navigation, credits); it is indexed, but never cited"
+                    for a, _ in todo
+                    if not self.quotable(a.text)
+                ]
         self._write(todo, str(root), report, progress)
         seen = {a.id for a in loaded.articles}
         for article_id, old in existing.items():

@@ -12,6 +12,7 @@ from index.errors import InputError
 from index.indexer import Indexer, IndexReport
 from index.store import Store
 from qa.crossencoder import CrossEncoder, OnnxCrossEncoder
+from qa.evidence import quotable
 from qa.llm import LLM, LocalLLM, OpenAICompatibleLLM
 from qa.settings import Settings
 
@@ -55,7 +56,7 @@ def open_store(
 
 
 def make_indexer(settings: Settings, store: Store, embedder: Embedder) -> Indexer:
-    return Indexer(store, embedder, settings.index_config(embedder.model_id))
+    return Indexer(store, embedder, settings.index_config(embedder.model_id), quotable)
 
 
 @contextmanager

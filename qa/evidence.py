@@ -157,6 +157,17 @@ def candidates(
     return out
 
 
+def quotable(text: str) -> bool:
+    """Whether an article holds a sentence that an answer may quote, as ``candidates`` reads
+    sentences: three words or more, and not page furniture. A scraped page that is all ad
+    widget ("1. How relevant is this ad to you? ... Video player was slow to load content")
+    holds none: 16 of the 949 RealTime QA articles, and no other."""
+    return any(
+        len(_term_set(text[s:e])) >= 3 and not is_boilerplate(text[s:e])
+        for s, e in sentence_spans(text)
+    )
+
+
 @dataclass(frozen=True)
 class Cheap:
     """The cheap score's weights (``Settings`` fields ``evidence_*``, described there)."""

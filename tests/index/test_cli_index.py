@@ -123,7 +123,7 @@ def test_bad_names_and_records_are_warnings_and_the_rest_is_indexed(tmp_path: Pa
     (news / "good.txt").write_text("Good story\nThe council met on Tuesday.\n")
     (news / os.fsdecode(b"bad\xff.txt")).write_text("Bad name\nIts body.\n")
     (news / "feed.jsonl").write_text('{"id": "broken", "text": "Bad \\udcff."}\n'
-                                     '{"id": "ok", "text": "Fine text here."}\n')  # fmt: skip
+                                     '{"id": "ok", "text": "The council met on Tuesday."}\n')  # fmt: skip
     for _ in range(2):
         result = qa_index(tmp_path / "home", str(news), "--json")
         counts = summary(result)
@@ -133,6 +133,27 @@ def test_bad_names_and_records_are_warnings_and_the_rest_is_indexed(tmp_path: Pa
         assert all(w.startswith("warning: ") for w in warnings)
         assert any("bad\\xff.txt" in w for w in warnings)
         assert any(f"{news / 'feed.jsonl'}:1: " in w for w in warnings)
+
+
+@pytest.mark.slow
+def test_a_page_with_nothing_to_quote_is_indexed_with_a_warning(tmp_path: Path) -> None:
+    """`qa index` names a scraped page that holds only an ad's feedback form, once; the page
+    is indexed like any other."""
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "good.txt").write_text("Good story\nThe council approved the budget on Tuesday.\n")
+    (news / "form.txt").write_text(
+        "1. How relevant is this ad to you?\n\nVideo player was slow to load content Video"
+        " content never loaded Ad froze or did not finish loading Other issues"
+    )
+    first = qa_index(tmp_path / "home", str(news), "--json")
+    assert summary(first)["added"] == 2
+    warnings = first.stderr.strip().splitlines()
+    assert len(warnings) == 1, first.stderr
+    assert warnings[0].startswith("warning: ") and "'form'" in warnings[0]
+    assert "no sentence an answer can quote" in warnings[0]
+    second = qa_index(tmp_path / "home", str(news), "--json")
+    assert summary(second)["unchanged"] == 2 and second.stderr.strip() == ""
 
 
 @pytest.mark.slow

@@ -270,6 +270,23 @@ def test_same_text_under_two_names_is_indexed_with_a_warning_naming_both(news: P
     assert_consistent(store)
 
 
+def test_an_article_with_nothing_to_quote_is_indexed_with_a_warning(news: Path) -> None:
+    """The answer stage says what can be quoted; an article holding nothing is indexed all the
+    same (nothing is lost) and named in one warning line, once, when it is written."""
+    (news / "form.txt").write_text("Feedback\nHow relevant is this ad to you?\n")
+    store = MemoryStore()
+    indexer = Indexer(store, HashEmbedder(), CONFIG, quotable=lambda text: "ad to you" not in text)
+    report = indexer.index([news], progress=False)
+    assert counts(report) == (6, 0, 0, 0)
+    assert len(report.warnings) == 1, report.warnings
+    warning = report.warnings[0]
+    assert "'form'" in warning and "no sentence an answer can quote" in warning
+    assert "\n" not in warning
+    assert store.get("form")  # indexed: its chunks are there
+    assert indexer.index([news], progress=False).warnings == []
+    assert_consistent(store)
+
+
 def test_same_text_as_an_article_of_another_folder_is_a_warning(news: Path, tmp_path: Path) -> None:
     other = tmp_path / "other"
     other.mkdir()

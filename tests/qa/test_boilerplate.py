@@ -14,6 +14,7 @@ import pytest
 
 import qa.boilerplate
 from qa.boilerplate import is_boilerplate
+from qa.evidence import quotable
 
 BOILERPLATE = {
     "link text run into the next link": [
@@ -180,3 +181,18 @@ def test_fast_enough_for_every_candidate_sentence() -> None:
     for s in batch:
         is_boilerplate(s)
     assert time.perf_counter() - start < 0.5
+
+
+# A scraped page that kept only a video player's feedback form, as some pages of a news crawl do.
+AD_FORM = (
+    "1. How relevant is this ad to you?\n\nVideo player was slow to load content Video content"
+    " never loaded Ad froze or did not finish loading Audio on ad was too loud Other issues"
+)
+
+
+def test_a_page_of_furniture_alone_holds_nothing_to_quote() -> None:
+    assert not quotable(AD_FORM)
+    assert not quotable(f"{AD_FORM}\nSign up for our weekly newsletter.\n(Jo Roe/AP)\n")
+    assert not quotable("")
+    assert quotable(f"{AD_FORM}\nThe council approved the new budget on Tuesday.\n")
+    assert quotable("Bake sale\nVolunteers raised $900 for the library.")
