@@ -72,15 +72,19 @@ class Settings(BaseSettings):
         " news refusals, and one seed refusal fewer than 0.45.",
     )
     rerank_candidates: int = Field(
-        8,
+        16,
         ge=0,
         le=100,
         description="Evidence sentences (the best by the cheap score) that the cross-encoder"
-        " reads and orders; 0 turns it off. Calibrated on the RealTime QA questions: the best"
-        " sentence held the answer for 0.48 of them with 8 or 12 (0.47 with 16 to 32, 0.41"
-        " without the cross-encoder); news suite answers with 6 / 8 / 12: accuracy 0.549 /"
-        " 0.549 / 0.539, citation precision 0.516 / 0.526 / 0.526. Each costs ~25 ms of the 2"
-        " cores with AVX-512 VNNI, ~45 ms with AVX2 only.",
+        " reads and orders; 0 turns it off. Measured 2026-12-04 with `qa eval` (AVX-512 EPYC):"
+        " the news and seeds gate figures are identical at 8, 12 and 16, but the answering"
+        " sentence of a question nobody tuned for often ranks 9th to 16th by the cheap score:"
+        " eval/probe2_news.jsonl accuracy 0.60 / 0.65 / 0.65, refusal recall 0.45 / 0.50 /"
+        " 0.50, false refusals 0.075 / 0.05 / 0.05 and eval/probe3_news.jsonl accuracy 0.70 /"
+        " 0.70 / 0.733 at 8 / 12 / 16, the other probe sets unchanged; at 24 a news false"
+        " refusal more, at 32 a strict answer less. Cost, in one process with warm caches"
+        " (AVX-512 VNNI, 2 cores): median answer +25 ms at 12 and +55 ms at 16 over 8 (p95"
+        " +89 / +165 ms); AVX2-only CPUs read a pair about twice as slowly.",
     )
     relevance_typed_weight: float = Field(
         1.0,
