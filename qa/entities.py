@@ -443,6 +443,9 @@ class Expectation:
     modifier: str | None = None  # "member" of "how many member states" (``counted_modifier``)
     identity: bool = False  # "who is the X": the role is all the question says of the person
     context: frozenset[str] = frozenset()  # the question's own content terms besides the focus
+    # Whether the question names a qualifier ("Chile's", "Peruvian"), not only describes one
+    # ("state" of "which state attorney general"): only then does another name contradict it.
+    named_qualifier: bool = True
 
     def match(self, text: str, around: str = "") -> float:
         """1 when the sentence holds a new thing of the expected type that fits the question,
@@ -497,7 +500,9 @@ class Expectation:
             of_heads = {a for a, b in pairwise(before) if b.lower() == "of"}
             named = {spelling(w) for w in before if w[:1].isupper() and w not in of_heads}
             named -= _FILLER
-            if any(w not in asked and not prefix_match(w, asked) for w in named):
+            if self.named_qualifier and any(
+                w not in asked and not prefix_match(w, asked) for w in named
+            ):  # fmt: skip
                 continue
             # the word just before the role ("finance") must be there; a country or party asked
             # about is often named elsewhere in the article
@@ -609,15 +614,18 @@ def expectation(question: str, kind: AnswerType) -> Expectation:
     """What ``question`` expects its answer to hold."""
     focus = focus_noun(question, kind)
     qualifiers: tuple[str, ...] = ()
+    named_qualifier = False
     if kind is AnswerType.PERSON and focus:
         for before in _role_context(question, focus)[:1]:
-            qualifiers = tuple(w.lower() for w in before if w.lower() not in _FILLER)
+            kept = [w for w in before if w.lower() not in _FILLER]
+            qualifiers = tuple(w.lower() for w in kept)
+            named_qualifier = any(w[:1].isupper() for w in kept)
     identity = bool(_IDENTITY.search(question))
     context = {t for t in terms(question) if t not in FRAME and (not focus or t != _stem1(focus))}
     modifier = counted_modifier(question) if kind is AnswerType.NUMBER else None
     return Expectation(
         kind, frozenset(entities(question, kind)), focus, date_grain(question), qualifiers,
-        modifier, identity, frozenset(context),
+        modifier, identity, frozenset(context), named_qualifier,
     )  # fmt: skip
 
 

@@ -68,6 +68,18 @@ def test_a_role_with_another_named_qualifier_contradicts_the_question() -> None:
     assert fit(q, "It was denied in Lyon, city press secretary Marc Roux said.") == 1.0
 
 
+def test_a_described_qualifier_is_met_by_any_named_one() -> None:
+    """ "Which state attorney general" asks for the attorney general of some state: the one of
+    Ohio answers it. A named qualifier ("Ohio's") is still contradicted by another name."""
+    q = "Which state attorney general led the inquiry with Illinois' Dana Reyes?"
+    assert fit(q, "The inquiry was led by Ohio Attorney General Jane Roe, the office said.") == 1.0
+    q = "Which Ohio attorney general led the inquiry?"
+    assert fit(q, "The inquiry was led by Texas Attorney General Jo Li, the office said.") == -1.0
+    # the word just before the role must still be there
+    q = "Which deputy minister resigned on Friday?"
+    assert fit(q, "Trade Minister Ana Torres resigned on Friday.") == -1.0
+
+
 def test_role_in_one_sentence_leaves_the_name_to_the_next() -> None:
     q = "Who is the finance minister who warned prices could rise?"
     assert fit(q, "Prices could rise, the finance minister said Friday.") == 0.0
