@@ -84,7 +84,8 @@ class Settings(BaseSettings):
         " 0.70 / 0.733 at 8 / 12 / 16, the other probe sets unchanged; at 24 a news false"
         " refusal more, at 32 a strict answer less. Cost, in one process with warm caches"
         " (AVX-512 VNNI, 2 cores): median answer +25 ms at 12 and +55 ms at 16 over 8 (p95"
-        " +89 / +165 ms); AVX2-only CPUs read a pair about twice as slowly.",
+        " +89 / +165 ms); `qa bench query` on the seeds, median 112 / 147 / 178 ms at 8 / 12 /"
+        " 16 (target 200); AVX2-only CPUs read a pair about twice as slowly.",
     )
     relevance_typed_weight: float = Field(
         1.0,
