@@ -133,6 +133,7 @@ class Assistant:
             settings.rerank_candidates,
             settings.relevance_typed_weight,
             settings.relevance_recency_weight,
+            min_share=settings.rerank_min_share,
             antecedent_gain=settings.antecedent_gain,
             echo_tolerance=settings.antecedent_echo_tolerance,
             title_weight=settings.relevance_title_weight,

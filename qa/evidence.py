@@ -323,6 +323,8 @@ class Relevance:
     candidates: int  # the best sentences by the cheap score that it reads
     typed_weight: float  # logits added per unit of answer-type fit (``Expectation.match``)
     recency_weight: float = 0.0  # logits added per unit of ``recency`` (asked as of a day)
+    # Of those candidates, only the ones scoring at least this share of the best cheap score
+    min_share: float = 0.0
     # Logits the best sentence must gain when read after the sentence before it for that one
     # to be quoted with it (``with_antecedent``); None: never.
     antecedent_gain: float | None = None
@@ -377,7 +379,9 @@ def rerank(question: str, evidence: list[Sentence], encoder: CrossEncoder, how: 
            as_of: date | None = None, asking: str | None = None,
            scene: str = "") -> list[Sentence]:  # fmt: skip
     """``evidence`` (best first by the cheap score) with its first ``how.candidates`` sentences
-    judged by ``encoder`` and put first, ordered by relevance plus answer-type fit plus, when
+    that score at least ``how.min_share`` of the best cheap score (one far below the best is
+    about something else, and reading it is most of the time of an answer) judged by
+    ``encoder`` and put first, ordered by relevance plus answer-type fit plus, when
     asked as of a day, how recent the sentence's article was then (the cross-encoder reads no
     dates: "this week's" story and last year's read alike to it), plus the share of the
     question's words its article's headline holds and how relevant the cross-encoder reads that
@@ -397,6 +401,8 @@ def rerank(question: str, evidence: list[Sentence], encoder: CrossEncoder, how: 
     (``Sentence.to_the_point``): a sentence that only retells the scene reads as well without
     the question. Costs two more reads of the candidates for those questions."""
     head = evidence[: how.candidates]
+    if head and head[0].score > 0:  # evidence is best first: the ones read are a prefix
+        head = [s for s in head if s.score >= how.min_share * head[0].score]
     if not head:
         return evidence
     texts = [with_speaker(s) for s in head]
@@ -431,7 +437,7 @@ def rerank(question: str, evidence: list[Sentence], encoder: CrossEncoder, how: 
                 + how.title_reading_weight * title_logits.get(s.passage.title, 0.0))  # fmt: skip
 
     judged.sort(key=lambda s: -order(s))
-    return judged + evidence[how.candidates :]
+    return judged + evidence[len(head) :]
 
 
 def with_antecedent(question: str, evidence: list[Sentence], articles: dict[str, str],

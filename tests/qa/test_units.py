@@ -261,6 +261,36 @@ def test_the_cross_encoder_orders_the_best_candidates_and_keeps_the_rest_behind(
     assert rerank(question, [], OverlapCrossEncoder(), Relevance(3, 1.0)) == []
 
 
+def test_the_cross_encoder_reads_no_candidate_far_below_the_best() -> None:
+    from fakes import OverlapCrossEncoder
+
+    from index.embedding import Vectors
+    from qa.evidence import Relevance, rerank
+
+    class Counting(OverlapCrossEncoder):
+        def __init__(self) -> None:
+            self.read: list[str] = []
+
+        def score(self, query: str, texts: list[str]) -> Vectors:
+            self.read += texts
+            return super().score(query, texts)
+
+    evidence = [
+        _sentence("a", "The council met on Tuesday to discuss parking.", 0.8, 0.0),
+        _sentence("b", "The new bridge toll will be four dollars, the council said.", 0.5, 1.0),
+        _sentence("c", "The bridge toll was set by the council.", 0.3, 0.0),
+    ]
+    question = "How much will the new bridge toll be?"
+    encoder = Counting()
+    ranked = rerank(question, evidence, encoder, Relevance(3, 1.0, min_share=0.5))
+    assert encoder.read == [evidence[0].text, evidence[1].text]  # 0.3 < 0.5 * 0.8: not read
+    assert [s.article_id for s in ranked] == ["b", "a", "c"]  # the unread one follows
+    assert ranked[-1].relevance is None
+    everything = Counting()
+    rerank(question, evidence, everything, Relevance(3, 1.0))  # min_share 0: all three
+    assert len(everything.read) == 3
+
+
 def test_counted_nouns_alike_by_a_similarity_are_one_quantity() -> None:
     alike = {("soldier", "troop"), ("troop", "soldier")}
     generator = ExtractiveGenerator(alike=lambda a, b: a == b or (a, b) in alike)
