@@ -72,20 +72,22 @@ class Settings(BaseSettings):
         " news refusals, and one seed refusal fewer than 0.45.",
     )
     rerank_candidates: int = Field(
-        16,
+        24,
         ge=0,
         le=100,
-        description="Evidence sentences (the best by the cheap score) that the cross-encoder"
-        " reads and orders; 0 turns it off. Measured 2026-12-04 with `qa eval` (AVX-512 EPYC):"
-        " the news and seeds gate figures are identical at 8, 12 and 16, but the answering"
-        " sentence of a question nobody tuned for often ranks 9th to 16th by the cheap score:"
-        " eval/probe2_news.jsonl accuracy 0.60 / 0.65 / 0.65, refusal recall 0.45 / 0.50 /"
-        " 0.50, false refusals 0.075 / 0.05 / 0.05 and eval/probe3_news.jsonl accuracy 0.70 /"
-        " 0.70 / 0.733 at 8 / 12 / 16, the other probe sets unchanged; at 24 a news false"
-        " refusal more, at 32 a strict answer less. Cost, in one process with warm caches"
-        " (AVX-512 VNNI, 2 cores): median answer +25 ms at 12 and +55 ms at 16 over 8 (p95"
-        " +89 / +165 ms); `qa bench query` on the seeds, median 112 / 147 / 178 ms at 8 / 12 /"
-        " 16 (target 200); AVX2-only CPUs read a pair about twice as slowly.",
+        description="Evidence sentences (the best by the cheap score, and of those only the ones"
+        " rerank_min_share lets through) that the cross-encoder reads and orders; 0 turns it off."
+        " The answering sentence of a question nobody tuned for often ranks well down the cheap"
+        " order. Measured with `qa eval` (AVX-512 EPYC): at 8 / 12 / 16 with every candidate"
+        " read (2026-12-04) the news and seeds gates were identical, eval/probe2_news.jsonl"
+        " accuracy 0.60 / 0.65 / 0.65 and eval/probe3_news.jsonl 0.70 / 0.70 / 0.733 (24 and 32"
+        " then each cost a gate figure). With rerank_min_share 0.5 (2026-12-05), 16 / 24 / 32 /"
+        " 48: news accuracy 0.686 / 0.696 / 0.696 / 0.696, citation precision 0.629 / 0.634 /"
+        " 0.644 / 0.644, probe2 news accuracy 0.65 / 0.675 / 0.675 / 0.675, strict 0.475 / 0.50"
+        " / 0.50 / 0.50; refusals, seeds and the other probe sets unchanged. Cost of 24 over 16,"
+        " in one process with warm caches: news median answer +16 ms, p95 +69 ms; seeds median"
+        " +1 ms, p95 +35 ms (32: news +25 / +100 ms). AVX2-only CPUs read a pair about twice as"
+        " slowly.",
     )
     rerank_min_share: float = Field(
         0.5,
