@@ -33,6 +33,7 @@ from qa.evidence import Sentence
 from qa.question import (
     AnswerType,
     asked_deeds,
+    asked_event,
     asked_kind,
     asks_about_the_future,
     asks_about_the_past,
@@ -258,6 +259,20 @@ def other_year(question: str, chosen: list[Sentence]) -> str | None:
         told, of = ", ".join(sorted(given)), ", ".join(sorted(asked))
         return f"the answering sentence tells of {told}, the question of {of}"
     return None
+
+
+def other_event(question: str, chosen: list[Sentence]) -> str | None:
+    """For a question asking where or when an event took place ("Where was the singer's
+    memorial service held?"): a reason to refuse when neither the answering sentence (``_lead``)
+    nor the sentences next to it mention any word naming that event (``asked_event``; a word
+    starting with its stem: "vote" is mentioned by "voters"). A sentence on the singer's death
+    "at her ranch" places another event. None for other questions."""
+    event = asked_event(question)
+    stems = [t for word in event for t in terms(word)]
+    read = " ".join(f"{s.text} {s.around}" for s in _lead(chosen)).casefold() if stems else ""
+    if not stems or any(re.search(rf"\b{re.escape(stem)}", read) for stem in stems):
+        return None
+    return f"the answering sentences never mention the {' '.join(event)} the question asks about"
 
 
 def other_ordinal(question: str, chosen: list[Sentence]) -> str | None:
@@ -531,6 +546,7 @@ class ExtractiveGenerator:
             return Draft(REFUSAL, True, notes=[f"the answering sentences give no {kind.value}"])
         if reason := (
             other_ordinal(question, chosen) or other_year(question, chosen)
+            or other_event(question, chosen)
             or unnamed_thing(question, chosen)
             or only_anticipated(question, chosen)
         ):  # fmt: skip

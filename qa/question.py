@@ -177,6 +177,34 @@ def asked_deeds(question: str) -> list[str]:
     return stems
 
 
+# "Where was the state memorial service for X held?", "When will the summit take place?": the
+# words naming the event, up to the first word that starts a modifier ("for X").
+_EVENT = re.compile(
+    r"\b(?i:where|when)\s+(?i:was|were|is|are|will)\s+(?P<event>.+?)\s+(?:be\s+)?"
+    r"(?:held|hosted|staged|take place|took place|taking place|happen(?:ed)?|occur(?:red)?)\b"
+)
+_POSSESSIVE_WORD = re.compile(r"['’]s?$")
+_MODIFIER = re.compile(
+    r"\s(?:for|of|in|at|on|to|with|by|from|near|after|before|during|that|which|who)\s", re.I
+)
+
+
+def asked_event(question: str) -> list[str]:
+    """The common nouns naming the event a question asks where or when it took place ("Where
+    was the late mayor's state memorial service held?": state, memorial, service; not whose
+    it is, and not names, which are checked as names: "de" of "the Tour de France" is one),
+    or [] for other questions."""
+    m = _EVENT.search(asking_clause(question))
+    words = _MODIFIER.split(f" {m['event']} ")[0].split() if m else []
+    owners = [i for i, w in enumerate(words) if _POSSESSIVE_WORD.search(w)]
+    words = words[owners[-1] + 1 :] if owners else words  # "the singer's memorial": not hers
+
+    def in_a_name(i: int) -> bool:
+        return 0 < i < len(words) - 1 and words[i - 1][:1].isupper() and words[i + 1][:1].isupper()
+
+    return [w for i, w in enumerate(words) if w[:1].islower() and terms(w) and not in_a_name(i)]
+
+
 _VERB = (  # auxiliaries and past forms
     r"(?:is|was|are|were|did|does|do|has|have|had|will|can|could|would|should|may|might"
     rf"|{_IRREGULAR_PAST}|[a-z]+ed)\b"

@@ -22,6 +22,7 @@ from qa.compose import (
     ExtractiveGenerator,
     asks_for_several,
     attribution,
+    other_event,
     other_year,
 )
 from qa.constraints import full_names, mentions, named, pinned, said_in, speaker, unmet
@@ -55,6 +56,7 @@ from qa.evidence import (
 from qa.question import (
     AnswerType,
     answer_type,
+    asked_event,
     asked_kind,
     asking_clause,
     asks_about_the_future,
@@ -272,6 +274,52 @@ def test_an_answering_sentence_dated_by_another_year_is_refused() -> None:
     background = "The Avalanche won their first title since 2001."
     assert other_year(final, [_sentence(background, "2022-06-27")]) is None
     assert other_year(final, [_sentence(background, "2021-06-27")]) is not None
+
+
+def test_the_event_a_where_or_when_question_asks_about() -> None:
+    assert asked_event("Where was the late mayor’s public memorial service held?") == [
+        "public", "memorial", "service"
+    ]  # fmt: skip
+    assert asked_event("When will the trade summit for Pacific nations take place?") == [
+        "trade", "summit"
+    ]  # fmt: skip
+    assert asked_event("Where was the 2031 Tour de Lune held?") == []  # a name's "de" is no event
+    assert asked_event("Where did he say the troops were gathered?") == []  # no event asked
+    assert asked_event("Who hosted the gala?") == []
+
+
+def test_an_answer_placing_another_event_is_refused() -> None:
+    question = "Where was the singer's memorial service held?"
+    death = _sentence("The singer died peacefully at her ranch near Alder Creek.", "a")
+    assert other_event(question, [death]) == (
+        "the answering sentences never mention the memorial service the question asks about"
+    )
+    held = _sentence("Fans filled the Grand Hall for the memorial on Sunday.", "b")
+    assert other_event(question, [held]) is None
+    # the sentence next to it may name the event; a word starting with its stem is enough
+    beside = replace(death, around="A memorial is planned for next month.")
+    assert other_event(question, [beside]) is None
+    voters = _sentence("Voters went to the polls on Tuesday.", "c")
+    assert other_event("When was the vote held?", [voters]) is None
+    # only the answering sentence (with the one it follows) counts, and other questions pass
+    assert other_event(question, [death, held]) is not None
+    assert other_event("Where did the singer die?", [death]) is None
+
+
+def test_the_assistant_refuses_to_place_an_event_its_articles_never_mention(
+    tmp_path: Path,
+) -> None:
+    text = (
+        "Singer Ann Vale dies at 80\ndate 2031-05-02\n\n"
+        "Singer Ann Vale died on Friday at her ranch in the Alder Valley, her family said. "
+        "She recorded forty albums over six decades."
+    )
+    assistant = fake_assistant(write(tmp_path / "news", {"vale.txt": text}), tmp_path / "home")
+    assert not assistant.ask("Where did singer Ann Vale die?").refused
+    answer = assistant.ask("Where was the memorial service for singer Ann Vale held?")
+    assert answer.refused and answer.notes == [
+        "the answering sentences never mention the memorial service the question asks about"
+    ]
 
 
 def test_every_asking_sentence_counts() -> None:
