@@ -24,6 +24,8 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from index.boilerplate import is_boilerplate
+
 TEXT_SUFFIXES = {".txt", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}
 JSON_SUFFIXES = {".json", ".jsonl"}
@@ -122,11 +124,13 @@ def parse_date(value: object) -> str | None:
 
 def title_of(text: str) -> str:
     """The first non-empty line, without a leading date marker or markdown heading marks; a
-    dateline or outlet line alone ("CNN —", "WASHINGTON (AP) —") is passed over when another
-    line follows."""
+    dateline or outlet line alone ("CNN —", "WASHINGTON (AP) —") and page furniture ("Sign up
+    for our science newsletter.", "Editor's Note: ...") are passed over when another line
+    follows."""
     lines = [_DATE_MARKER.sub("", line).strip().lstrip("#").strip() for line in text.splitlines()]
     lines = [line for line in lines if line]
-    for line in [*(x for x in lines if not _DATELINE_ONLY.fullmatch(x)), *lines][:1]:
+    prose = (x for x in lines if not _DATELINE_ONLY.fullmatch(x) and not is_boilerplate(x))
+    for line in [*prose, *lines][:1]:
         if len(line) > 200 and (m := re.search(r"[.!?](?=\s)", line[:300])):
             return line[: m.start() + 1]
         return line[:200]

@@ -30,10 +30,10 @@ from functools import lru_cache
 
 import numpy as np
 
+from index.boilerplate import is_boilerplate
 from index.chunking import sentence_spans
 from index.embedding import Embedder, Vectors
 from qa.answer import Passage
-from qa.boilerplate import is_boilerplate
 from qa.crossencoder import CrossEncoder
 from qa.entities import FITS, FRAME, expectation, names, prefix_match
 from qa.question import AnswerType, refers_back

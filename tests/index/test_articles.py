@@ -557,3 +557,20 @@ def test_an_untitled_record_gets_a_title_past_its_dateline_and_its_site_as_outle
     assert first.source == "example.com"
     assert (by_id["x-1"].title, by_id["x-1"].source) == ("Rain fell.", "news.example.org")
     assert (by_id["x-2"].title, by_id["x-2"].source) == ("Obituary", None)
+
+
+def test_an_untitled_article_is_not_titled_by_page_furniture(tmp_path: Path) -> None:
+    promo = "Sign up for our weekly science newsletter. Explore the universe with news."
+    note = "Editor's Note: Our continuing coverage of the storm can be found here."
+    lede = "A probe has slammed into an asteroid in the first test of planetary defense."
+    records = [
+        {"id": "promo", "title": "", "text": f"{promo}\n\nExample News —\n\n{lede}"},
+        {"id": "note", "title": "", "text": f"{note}\n\n{lede}"},
+        # a page of furniture alone keeps its first line: some title is better than none
+        {"id": "ads", "title": "", "text": f"{promo}\n{note}\n"},
+    ]
+    write(tmp_path / "batch.jsonl", "\n".join(json.dumps(r) for r in records) + "\n")
+    by_id = {a.id: a for a in load(tmp_path).articles}
+    assert by_id["promo"].title == lede and by_id["note"].title == lede
+    assert by_id["ads"].title == promo
+    assert load(tmp_path).articles[0].text.startswith(promo)  # the text itself is kept whole

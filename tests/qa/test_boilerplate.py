@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-import qa.boilerplate
-from qa.boilerplate import is_boilerplate
+import index.boilerplate
+from index.boilerplate import is_boilerplate
 from qa.evidence import quotable
 
 BOILERPLATE = {
@@ -170,7 +170,7 @@ def test_surrounding_whitespace_and_empty_lines() -> None:
 
 
 def test_docstring_examples_hold() -> None:
-    assert doctest.testmod(qa.boilerplate).failed == 0
+    assert doctest.testmod(index.boilerplate).failed == 0
 
 
 def test_fast_enough_for_every_candidate_sentence() -> None:
