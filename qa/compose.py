@@ -536,7 +536,8 @@ class ExtractiveGenerator:
         pictured on January 7", in an article of January 20), or when it is to a question about
         something done and only looks ahead to it (``only_anticipated``), or when the answering
         sentence dates what it says by another year than the one the question pins
-        (``other_year``)."""
+        (``other_year``), or never mentions the event a where/when question asks about
+        (``other_event``)."""
         if (
             kind is AnswerType.PERSON and self.is_person is not None and asks_for_a_name(question)
             and not self._new_people(question, chosen)
