@@ -26,6 +26,7 @@ from qa.entities import (
     ordinal_word,
     ordinals,
     people,
+    prefix_match,
     singular,
     sources,
 )
@@ -264,13 +265,13 @@ def other_year(question: str, chosen: list[Sentence]) -> str | None:
 def other_event(question: str, chosen: list[Sentence]) -> str | None:
     """For a question asking where or when an event took place ("Where was the singer's
     memorial service held?"): a reason to refuse when neither the answering sentence (``_lead``)
-    nor the sentences next to it mention any word naming that event (``asked_event``; a word
-    starting with its stem: "vote" is mentioned by "voters"). A sentence on the singer's death
+    nor the sentences next to it mention any word naming that event (``asked_event``), or a near
+    form of it (``prefix_match``: "vote" is mentioned by "voters"). A sentence on the singer's death
     "at her ranch" places another event. None for other questions."""
     event = asked_event(question)
     stems = [t for word in event for t in terms(word)]
-    read = " ".join(f"{s.text} {s.around}" for s in _lead(chosen)).casefold() if stems else ""
-    if not stems or any(re.search(rf"\b{re.escape(stem)}", read) for stem in stems):
+    read = set(terms(" ".join(f"{s.text} {s.around}" for s in _lead(chosen)))) if stems else set()
+    if not stems or any(stem in read or prefix_match(stem, read) for stem in stems):
         return None
     return f"the answering sentences never mention the {' '.join(event)} the question asks about"
 
