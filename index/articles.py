@@ -130,11 +130,10 @@ def title_of(text: str) -> str:
     lines = [_DATE_MARKER.sub("", line).strip().lstrip("#").strip() for line in text.splitlines()]
     lines = [line for line in lines if line]
     prose = (x for x in lines if not _DATELINE_ONLY.fullmatch(x) and not is_boilerplate(x))
-    for line in [*prose, *lines][:1]:
-        if len(line) > 200 and (m := re.search(r"[.!?](?=\s)", line[:300])):
-            return line[: m.start() + 1]
-        return line[:200]
-    return ""
+    line = next(prose, lines[0] if lines else "")  # the lines after it are never read
+    if len(line) > 200 and (m := re.search(r"[.!?](?=\s)", line[:300])):
+        return line[: m.start() + 1]
+    return line[:200]
 
 
 _DATELINE_ONLY = re.compile(r".{0,60}\s[—–-]")
