@@ -70,6 +70,9 @@ class Selection:
     to_the_point: float = 1.0
     # ... when the cross-encoder reads it at least this relevant to the question.
     to_the_point_relevance: float = 0.0
+    # a sentence answers the question when the cross-encoder reads it within this many logits
+    # of the best it read: only such sentences list disagreeing figures
+    answering: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -502,6 +505,16 @@ class ExtractiveGenerator:
         ]  # fmt: skip
         return max(pointed, key=lambda s: s.relevance or 0.0, default=None)
 
+    def _answering(self, evidence: list[Sentence]) -> Callable[[Sentence], bool]:
+        """Whether a sentence answers the question as well as the best nearly does: the
+        cross-encoder reads it within ``Selection.answering`` logits of the best sentence it
+        read. Without a cross-encoder (a test's fakes) every sentence does."""
+        read = [s.relevance for s in evidence if s.relevance is not None]
+        if not read:
+            return lambda s: True
+        floor = max(read) - self.selection.answering
+        return lambda s: s.relevance is not None and s.relevance >= floor
+
     def _naming_someone(self, question: str, evidence: list[Sentence],
                         threshold: float) -> list[Sentence]:  # fmt: skip
         """For a person question whose chosen sentences name no one new: the first evidence
@@ -636,9 +649,11 @@ class ExtractiveGenerator:
             units = figures(s.text).values()
             return any(not asked or same_thing(u, asked, self.alike) for u in units)
 
+        answers_it = self._answering(evidence)
         pool = [
             s for s in evidence
             if s.score >= share.disagreement_pool * top and s.typed > 0 and of_asked(s)
+            and answers_it(s)
         ]  # fmt: skip
         if not pool:
             return [], ""
@@ -657,7 +672,7 @@ class ExtractiveGenerator:
         anchor = figures(best.text)
 
         def comparable(s: Sentence) -> list[int]:
-            if s.score < share.disagreement_listed * top or s.typed <= 0:
+            if s.score < share.disagreement_listed * top or s.typed <= 0 or not answers_it(s):
                 return []
             return [
                 v for v, u in figures(s.text).items()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fakes import CountingEmbedder, HashEmbedder
 
 from qa.answer import Citation, Passage
@@ -289,6 +291,25 @@ def test_the_cross_encoder_reads_no_candidate_far_below_the_best() -> None:
     everything = Counting()
     rerank(question, evidence, everything, Relevance(3, 1.0))  # min_share 0: all three
     assert len(everything.read) == 3
+
+
+def test_only_sentences_that_answer_the_question_list_disagreeing_figures() -> None:
+    """A like figure in a sentence the cross-encoder reads far below the best answers another
+    question (last year's count, a different measure): the answer is the best one's, not a
+    list; read nearly as well, it disagrees."""
+    info, evidence = _troop_figures()
+    question = "How many fans were at the stadium?"
+
+    def read(logits: tuple[float, float, float]) -> list[Sentence]:
+        return [replace(s, relevance=r) for s, r in zip(evidence, logits, strict=True)]
+
+    generator = ExtractiveGenerator(selection=Selection(answering=3.0))
+    listed = generator.compose(question, AnswerType.NUMBER, read((8.0, 7.5, 6.0)), info, 0.45)
+    assert listed.text.startswith("The articles give different figures")
+    assert {c.article_id for c in listed.citations} == {"a", "b"}
+    far = generator.compose(question, AnswerType.NUMBER, read((8.0, 7.5, 2.0)), info, 0.45)
+    assert "different figures" not in far.text
+    assert {c.article_id for c in far.citations} == {"a"}
 
 
 def test_counted_nouns_alike_by_a_similarity_are_one_quantity() -> None:
