@@ -122,7 +122,7 @@ class Assistant:
                 settings.disagreement_pool_share, settings.disagreement_listed_share,
                 settings.disagreement_sentences, settings.disagreement_magnitude,
                 settings.answer_to_the_point, settings.answer_to_the_point_relevance,
-                settings.answering_margin,
+                settings.disagreement_relevance_margin,
             ),
         )  # fmt: skip
         self._cheap = Cheap(

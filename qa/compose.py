@@ -70,9 +70,10 @@ class Selection:
     to_the_point: float = 1.0
     # ... when the cross-encoder reads it at least this relevant to the question.
     to_the_point_relevance: float = 0.0
-    # a sentence answers the question when the cross-encoder reads it within this many logits
-    # of the best it read: only such sentences list disagreeing figures
-    answering: float = 3.0
+    # disagreeing figures are listed only from sentences the cross-encoder reads within this
+    # many logits of the best sentence it read: a like figure read far below answers another
+    # question
+    disagreement_relevance: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -505,16 +506,6 @@ class ExtractiveGenerator:
         ]  # fmt: skip
         return max(pointed, key=lambda s: s.relevance or 0.0, default=None)
 
-    def _answering(self, evidence: list[Sentence]) -> Callable[[Sentence], bool]:
-        """Whether a sentence answers the question as well as the best nearly does: the
-        cross-encoder reads it within ``Selection.answering`` logits of the best sentence it
-        read. Without a cross-encoder (a test's fakes) every sentence does."""
-        read = [s.relevance for s in evidence if s.relevance is not None]
-        if not read:
-            return lambda s: True
-        floor = max(read) - self.selection.answering
-        return lambda s: s.relevance is not None and s.relevance >= floor
-
     def _naming_someone(self, question: str, evidence: list[Sentence],
                         threshold: float) -> list[Sentence]:  # fmt: skip
         """For a person question whose chosen sentences name no one new: the first evidence
@@ -638,7 +629,8 @@ class ExtractiveGenerator:
         """Sentences giving different figures (the best one for each figure), each with the
         figures it gives, and what they count; when the question asks for a number and the
         strong evidence of more than one article gives more than one (or, when the question
-        compares two figures, of one article). Nothing when they agree."""
+        compares two figures, of one article), from sentences the cross-encoder reads within
+        ``Selection.disagreement_relevance`` logits of the best. Nothing when they agree."""
         if kind is not AnswerType.NUMBER:
             return [], ""
         share = self.selection
@@ -649,7 +641,12 @@ class ExtractiveGenerator:
             units = figures(s.text).values()
             return any(not asked or same_thing(u, asked, self.alike) for u in units)
 
-        answers_it = self._answering(evidence)
+        read = [s.relevance for s in evidence if s.relevance is not None]
+        floor = max(read) - share.disagreement_relevance if read else None
+
+        def answers_it(s: Sentence) -> bool:  # without a cross-encoder (a test's fakes): all
+            return floor is None or (s.relevance is not None and s.relevance >= floor)
+
         pool = [
             s for s in evidence
             if s.score >= share.disagreement_pool * top and s.typed > 0 and of_asked(s)

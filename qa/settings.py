@@ -391,13 +391,13 @@ class Settings(BaseSettings):
         description="At most this many sentences in a list of disagreeing figures (swept at the"
         " earlier 0.7 redundant overlap: at 3, news citation precision falls 0.581 -> 0.577).",
     )
-    answering_margin: float = Field(
+    disagreement_relevance_margin: float = Field(
         3.0,
         ge=0.0,
-        description="A sentence answers the question when the cross-encoder reads it within"
-        " this many logits of the best sentence it read: only such sentences list disagreeing"
-        " figures (a like figure read far below answers another question: last year's count, the"
-        " stations charging under $4.25 for the average price). Swept with qa eval on the lists"
+        description="Disagreeing figures are listed only from sentences the cross-encoder reads"
+        " within this many logits of the best sentence it read (a like figure read far below"
+        " answers another question: last year's count, the stations charging under $4.25 for"
+        " the average price). Swept with qa eval on the lists"
         " (AVX-512 EPYC), unlimited / 5 / 4 / 3 / 2 / 1: of the 9 RealTime QA questions answered"
         " by a list, 6 / 6 / 7 / 7 / 6 / 6 right; 3 cites best (citation precision 0.6338 ->"
         " 0.6463) and refuses one wrong list (false refusals 0.0294 -> 0.0392); probe2 news gains"

@@ -303,7 +303,7 @@ def test_only_sentences_that_answer_the_question_list_disagreeing_figures() -> N
     def read(logits: tuple[float, float, float]) -> list[Sentence]:
         return [replace(s, relevance=r) for s, r in zip(evidence, logits, strict=True)]
 
-    generator = ExtractiveGenerator(selection=Selection(answering=3.0))
+    generator = ExtractiveGenerator(selection=Selection(disagreement_relevance=3.0))
     listed = generator.compose(question, AnswerType.NUMBER, read((8.0, 7.5, 6.0)), info, 0.45)
     assert listed.text.startswith("The articles give different figures")
     assert {c.article_id for c in listed.citations} == {"a", "b"}
