@@ -28,9 +28,10 @@ _ROLES = (
     r"executive|owner|manager|captain|prosecutor|attorney|candidate|actor|actress|singer|author|"
     r"pilot|suspect|victim|member"
 )
-# "What was the budget / price / fine of ...": a number, and an amount of money (qa.entities)
+# "What was the budget / price / fine of ...", "What is the car's starting price": a number, and
+# an amount of money (qa.entities)
 PRICE_ASKED = re.compile(
-    r"\b(?:what|which) (?:is|was|were|are) the (?:[\w-]+ ){0,2}(?:cost|price|budget|fine|salary)\b",
+    r"\b(?:what|which) (?:is|was|were|are) the (?:[\w'’-]+ ){0,2}(?:cost|price|budget|fine|salary)\b",
     re.I,
 )
 # "What exact date", "which fiscal year": one word may describe the date asked for; not "what

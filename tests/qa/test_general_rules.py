@@ -436,6 +436,16 @@ def test_no_amount_of_money_in_the_evidence_is_a_refusal(tmp_path: Path) -> None
     assert answer.refused, answer.text
 
 
+def test_a_price_asked_after_a_possessive_needs_an_amount_of_money(tmp_path: Path) -> None:
+    text = (
+        "Ferry maker opens orders\ndate 2022-06-15\n\nThe new Harbor Line ferry's starting price"
+        " will be announced at the boat show in Duluth, the company said on Friday."
+    )
+    assistant = fake_assistant(write(tmp_path / "news", {"ferry.txt": text}), tmp_path / "home")
+    answer = assistant.ask("What is the ferry's starting price?")
+    assert answer.refused, answer.text
+
+
 def test_the_role_asked_about_held_by_someone_else_is_a_refusal() -> None:
     question = "Which Chilean trade minister opened the harbour summit?"
     expect = expectation(question, AnswerType.PERSON)
