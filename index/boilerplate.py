@@ -58,9 +58,11 @@ _CREDIT = re.compile(
     r"(?=\)|$|\s+[A-Z\d\"“‘'])(?![\w ]{0,20}\b(?:[Pp]oll|[Ss]urvey)\b)|"
     r"\((?i:(?:ap |afp )?photo|image|credit|courtesy|photograph)\b[^()]*\)"
 )
-# Whole lines: a byline or sign-off, a dateline alone, a staff title, a bare web address.
+# Whole lines: a byline ("Analysis from CNN's Jo Roe") or sign-off, a dateline alone, a staff
+# title, a bare web address.
 _WHOLE_LINE = re.compile(
-    r"(?:By |[—–-] ?)(?:[A-Z][\w.'’-]*|and|of|the|for|&|,|\s)+[:.]?|"
+    r"(?:By |[—–-] ?|(?:Analysis|Commentary|Opinion|Perspective) (?:by|from) )"
+    r"(?:[A-Z][\w.'’-]*|and|of|the|for|&|,|\s)+[:.]?|"
     r"(?:[A-Z(][\w.,'’()]*\s*){1,6}[—–]|"
     r"(?:[A-Z][\w.'’-]* ){0,5}(?:Writer|Correspondent|Reporter|Editor|Columnist)s?|"
     r"Special (?:to|for) (?:[A-Z][\w.'’-]* ?){1,5}|(?:https?://|www\.)\S+"

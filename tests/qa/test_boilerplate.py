@@ -42,6 +42,8 @@ BOILERPLATE = {
     "a byline or sign-off": [
         "By Jane Doe, CNN",
         "By Jane Doe and Sam Roe",
+        "Analysis from CNN Business' Jane Doe",
+        "Analysis by Sam Roe, Politics Editor",
         "— Sam Roe, The Daily Ledger",
         "Associated Press Science Writer",
         "Special to The Daily Ledger",
@@ -126,6 +128,7 @@ PROSE = [
     # sentences that begin like furniture but are not
     "By Tuesday, the fire had burned 12,000 acres.",
     "By the end of the season, the team had won 60 games.",
+    "Analysis from the senator’s office found the plan would cost $3 billion.",
     "More than 300 people attended the vigil.",
     "Watch parties were held across the city.",
     "Sign-ups for the summer program opened Monday.",
