@@ -46,6 +46,7 @@ from qa.evidence import (
     score_sentences,
     with_antecedent,
 )
+from qa.figures import Listing
 from qa.generation import LLMGenerator, Worded
 from qa.grounding import similarities, split_answer, support_score
 from qa.llm import LLM, LLMUnavailable
@@ -119,10 +120,12 @@ class Assistant:
                 settings.answer_untyped_allowance, settings.answer_strong_share,
                 settings.answer_other_article_share, settings.answer_corroboration_share,
                 settings.answer_corroborations, settings.answer_redundant_overlap,
-                settings.disagreement_pool_share, settings.disagreement_listed_share,
-                settings.disagreement_sentences, settings.disagreement_magnitude,
+                Listing(
+                    settings.disagreement_pool_share, settings.disagreement_listed_share,
+                    settings.disagreement_sentences, settings.disagreement_magnitude,
+                    settings.disagreement_relevance_margin,
+                ),
                 settings.answer_to_the_point, settings.answer_to_the_point_relevance,
-                settings.disagreement_relevance_margin,
             ),
         )  # fmt: skip
         self._cheap = Cheap(

@@ -1,12 +1,12 @@
 """Answer composition. ``Generator`` is the interface; ``ExtractiveGenerator`` is the offline
 default: it answers with the best evidence sentences, verbatim, the answering one first, each
 followed by its marker; another article is cited beside it when it states the same answer; and it
-says so when the articles disagree on a figure, attributing each figure to its article (title or
-outlet, and date)."""
+says so when the articles disagree on a figure (found by ``qa.figures.disagreeing``), attributing
+each figure to its article (title or outlet, and date). An answer that is a near miss
+(``qa.near_misses``) is a refusal."""
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,7 +14,6 @@ from datetime import date
 from typing import Protocol
 
 from qa.answer import Citation, Disagreement, Figure
-from qa.constraints import pinned, years
 from qa.entities import (
     CONTRADICTS,
     FITS,
@@ -23,23 +22,17 @@ from qa.entities import (
     entities,
     name_runs,
     names,
-    ordinal_word,
-    ordinals,
     people,
-    prefix_match,
     singular,
     sources,
 )
 from qa.evidence import Sentence
+from qa.figures import ATTRIBUTED, COMPARE, Alike, Listing, disagreeing, figures, same_noun
+from qa.near_misses import near_miss
 from qa.question import (
     AnswerType,
-    asked_deeds,
-    asked_event,
     asked_kind,
     asks_about_the_future,
-    asks_about_the_past,
-    named_thing,
-    only_looks_ahead,
 )
 from qa.retrieval import terms
 
@@ -60,20 +53,13 @@ class Selection:
     corroboration: float = 0.7  # another article's sentence giving the answer's own figure
     corroborations: int = 2  # at most this many such second sources
     redundant: float = 0.6  # sharing more of its words with a chosen sentence adds nothing
-    disagreement_pool: float = 0.7  # sentences this near the best are read for figures
-    disagreement_listed: float = 0.6  # ... and listed, when they give a comparable figure
-    disagreement_sentences: int = 6  # at most this many sentences in the list
-    magnitude: float = 4.0  # comparable figures are within this factor of each other
+    listing: Listing = field(default_factory=Listing)  # which figures a disagreement lists
     # A question that sets a scene, whose answering sentence reads no better with the question
     # than with the scene alone, is answered with its article's sentence that reads this many
     # logits better with the question than with the scene ...
     to_the_point: float = 1.0
     # ... when the cross-encoder reads it at least this relevant to the question.
     to_the_point_relevance: float = 0.0
-    # disagreeing figures are listed only from sentences the cross-encoder reads within this
-    # many logits of the best sentence it read: a like figure read far below answers another
-    # question
-    disagreement_relevance: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -98,83 +84,6 @@ class Generator(Protocol):
 
     def compose(self, question: str, kind: AnswerType, evidence: list[Sentence],
                 info: dict[str, ArticleInfo], threshold: float) -> Draft: ...  # fmt: skip
-
-
-_FIGURE = re.compile(
-    r"\b(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s*(?:thousand|million))?\b(?=((?:\s+[\w-]+){0,4}))",
-    re.I,
-)
-# "How many troops did the defense minister say ..." asks for one source's figure;
-# "Does X's estimate match Y's?" and "Do the reports agree?" ask for a comparison.
-_ATTRIBUTED = re.compile(
-    r"\baccording to\b|\b(?:did|does|do|has|have|had)\b(?:\s+[\w'’.,-]+){1,14}?\s+"
-    r"(?:say|said|claim|claimed|report|reported|estimate|estimated|put|cite|cited)\b",
-    re.I,
-)
-_COMPARE = re.compile(
-    r"\b(?:match(?:es)?|differ|differs|compare|compares|same as|consistent|disagree|disagrees)\b"
-    r"|\bagrees?\b(?=\s*(?:[?.,;!]|$|with\b))",  # "do they agree?", not "agree to pay"
-    re.I,
-)
-
-
-def figures(text: str) -> dict[int, str]:
-    """The figures in a sentence, 52,000 and '52 thousand' alike (years left out), each with
-    what it counts: the first lower-case word after it, after the capitalised words that say
-    whose ("120,000 Chilean voters": "chilean voter"; "1,400 casualties": "casualty")."""
-    out: dict[int, str] = {}
-    for m in _FIGURE.finditer(text):
-        value = float(m[1].replace(",", ""))
-        scale = (m[2] or "").strip().lower()
-        value *= {"thousand": 1e3, "million": 1e6}.get(scale, 1)
-        if 1900 <= value <= 2100 and not scale and "," not in m[1]:
-            continue
-        out[int(value)] = counted(m[3] or "")
-    return out
-
-
-def counted(phrase: str) -> str:
-    """ "Chilean voters in" -> "chilean voter": the head noun, after its proper adjectives."""
-    words = re.findall(r"[A-Za-z][\w'’-]*", phrase)
-    whose: list[str] = []
-    for word in words:
-        if not word[:1].isupper():
-            return " ".join([*whose, singular(word)])
-        whose.append(word.lower().removesuffix("'s").removesuffix("’s"))
-    return ""
-
-
-def asked_quantity(question: str) -> str:
-    """What "how many ..." / "the number of ..." counts, in ``counted``'s form ("peruvian voter")."""
-    m = re.search(
-        r"\b(?:how many|number of|figures? (?:for|of))\s+((?:[\w'’-]+\s*){1,4})", question, re.I
-    )
-    return counted(m[1]) if m else ""
-
-
-Alike = Callable[[str, str], bool]
-
-
-def same_noun(a: str, b: str) -> bool:
-    return a == b
-
-
-def same_quantity(unit: str, value: int, anchor: dict[int, str], alike: Alike = same_noun,
-                  magnitude: float = Selection.magnitude) -> bool:  # fmt: skip
-    """Whether a figure counts what the anchor figures count: a noun ``alike`` says is the same
-    kind of thing ("soldiers" and "troops") of the same owner when both name one ("Chilean"
-    voters are not "Peruvian" ones), and the same order of magnitude, within a factor of
-    ``magnitude`` (800 firefighters on standby are not a count of the 5,000 at the fire)."""
-    return any(
-        v / magnitude <= value <= v * magnitude and same_thing(unit, u, alike)
-        for v, u in anchor.items()
-    )
-
-
-def same_thing(unit: str, other: str, alike: Alike = same_noun) -> bool:
-    *whose, noun = unit.split() or [""]
-    *theirs, other_noun = other.split() or [""]
-    return (not whose or not theirs or whose == theirs) and alike(noun, other_noun)
 
 
 def short_title(title: str, words: int = 9) -> str:
@@ -212,134 +121,6 @@ def missing_answer(
             if s.typed == 0 and ExtractiveGenerator._neighbour(kind, s, evidence):
                 return None
     return f"no {kind.value} in the evidence fits the question"
-
-
-_MODAL = re.compile(r"\b(?:to|will|would|could|may|might|can|shall)\s+$", re.I)
-
-
-def only_anticipated(question: str, chosen: list[Sentence]) -> str | None:
-    """For a question about something done ("Who won the title?", "What was agreed during the
-    call?"): a reason to refuse when the answering sentence (the first quoted, with the one it
-    follows when that was quoted before it: ``with_antecedent``) only looks ahead to it
-    (``only_looks_ahead``: "... is arguably the favourite to win the title", "Macron and Putin
-    are due to speak"). A preview answers what was expected, not what happened. A sentence that
-    names the asked act as a thing, not after "to" or a modal ("TikTok's political fundraising
-    ban ... will kick in" for "Which platform banned political fundraising?"), says it was done.
-    Measured on the news suite: refusal recall 0.733 -> 0.756 (a Wimbledon preview), no answer
-    lost; seeds: refusal recall 0.765 -> 0.824; eval/probe_seeds.jsonl gains one refusal."""
-    if not chosen or not asks_about_the_past(question):
-        return None
-    lead = _lead(chosen)
-    deeds = asked_deeds(question)
-
-    def names_deed(text: str) -> bool:
-        return any(
-            not _MODAL.search(text[: m.start()])
-            for d in deeds for m in re.finditer(rf"\b{re.escape(d)}\w*", text, re.I)
-        )  # fmt: skip
-
-    if all(only_looks_ahead(s.text) and not names_deed(s.text) for s in lead):
-        return "the answering sentence only looks ahead to what the question asks was done"
-    return None
-
-
-def _lead(chosen: list[Sentence]) -> list[Sentence]:
-    """The answering sentence: the first quoted, with the one it follows when that was quoted
-    before it (``with_antecedent``)."""
-    return chosen[:2] if len(chosen) > 1 and chosen[1].antecedent is chosen[0] else chosen[:1]
-
-
-def other_year(question: str, chosen: list[Sentence]) -> str | None:
-    """For a question that pins a year ("Which city hosted the 2021 summit?"): a reason to
-    refuse when the answering sentence (``_lead``) dates what it says by other years only ("...
-    pose for a photo at the summit in Qingdao on June 10, 2018"): it tells of another edition.
-    None when the question pins no year, or the sentence names one of its years, or none, or
-    its article was published in one of them: a report of that year gives earlier years as
-    background ("... their first title since 2001", in a report of the 2022 final)."""
-    asked = {figure for figure in pinned(question) if years(figure)}
-    lead = _lead(chosen)
-    given = {y for s in lead for y in years(s.text)} if asked else set()
-    published = {(s.passage.published or "")[:4] for s in lead}
-    if given and not asked & given and not asked & published:
-        told, of = ", ".join(sorted(given)), ", ".join(sorted(asked))
-        return f"the answering sentence tells of {told}, the question of {of}"
-    return None
-
-
-def other_event(question: str, chosen: list[Sentence]) -> str | None:
-    """For a question asking where or when an event took place ("Where was the singer's
-    memorial service held?"): a reason to refuse when neither the answering sentence (``_lead``)
-    nor the sentences next to it mention any word naming that event (``asked_event``), or a near
-    form of it (``prefix_match``: "vote" is mentioned by "voters"). A sentence on the singer's death
-    "at her ranch" places another event. None for other questions."""
-    event = asked_event(question)
-    stems = [t for word in event for t in terms(word)]
-    read = set(terms(" ".join(f"{s.text} {s.around}" for s in _lead(chosen)))) if stems else set()
-    if not stems or any(stem in read or prefix_match(stem, read) for stem in stems):
-        return None
-    return f"the answering sentences never mention the {' '.join(event)} the question asks about"
-
-
-def other_ordinal(question: str, chosen: list[Sentence]) -> str | None:
-    """Why the answer is about another one of the things the question numbers: it speaks of
-    "the first episode" and never of "the second episode" that was asked about. None when the
-    question numbers nothing, or the answer speaks of the same one or of none by number."""
-    asked = ordinals(question)
-    given = {pair for s in chosen for pair in ordinals(s.text)} if asked else set()
-    for n, noun in sorted(asked):
-        others = sorted(m for m, thing in given if thing == noun and m != n)
-        if others and (n, noun) not in given:
-            said = ordinal_word(others[0])
-            return (
-                f"the evidence speaks of the {said} {noun}, the question of the {ordinal_word(n)}"
-            )
-    return None
-
-
-# A name as a sentence gives it: a capitalised run ("Allied Resolve", "Zuckerberg San Francisco
-# General Hospital", "BA.5") or a quoted title that starts like one ("“Midnights”").
-_A_NAME = re.compile(
-    r"[\"“‘'][A-Z\d][^\"”’']{0,60}[\"”’']|(?:[A-Z][\w.'’-]*|\d[\w.-]*[A-Za-z][\w.-]*)"
-    r"(?:\s+(?:of\s+|the\s+|de\s+)?[A-Z\d][\w.'’-]*)*"
-)
-_CALENDAR = frozenset(
-    t
-    for w in (*calendar.day_name, *calendar.month_name, *calendar.month_abbr)
-    if w
-    for t in terms(w)
-)
-_CALLED = re.compile(r"\b(?:called|named|dubbed|titled|known as)\s+(?=[\"“‘']?[A-Z\d])", re.I)
-
-
-def unnamed_thing(question: str, chosen: list[Sentence]) -> str | None:
-    """Why the answer does not give the name a question asks for ("What is the name of the
-    training exercise ...?"): no quoted sentence names the thing (a name or a title within five
-    words of the word for it, "the Allied Resolve exercise", "her new album, “Midnights,”", or
-    after "called"), and "for a joint training exercise" only says it exists. None when the question
-    asks for no name or an answer gives one."""
-    thing = named_thing(question)
-    if thing is None:
-        return None
-    asked = set(terms(question))
-    word = re.compile(rf"\b{re.escape(singular(thing))}(?:s|es)?\b", re.I)
-
-    def new_name(text: str) -> bool:  # not the question's own, not a day or a month
-        return any(
-            (found := set(terms(m.group())) - _CALENDAR) and not found <= asked
-            for m in _A_NAME.finditer(text)
-        )
-
-    for s in chosen:
-        tokens = [m.span() for m in re.finditer(r"\S+", s.text)]
-        for i, (a, b) in enumerate(tokens):
-            if word.match(s.text, a, b):  # "album", "albums," (its punctuation is no word)
-                lo, hi = tokens[max(0, i - 5)][0], tokens[min(len(tokens), i + 6) - 1][1]
-                if new_name(s.text[lo:hi]):
-                    return None
-        for m in _CALLED.finditer(s.text):
-            if new_name(s.text[m.end() : m.end() + 80].split(",")[0]):
-                return None
-    return f"the evidence never gives the {thing}'s name"
 
 
 def _same_answer(kind: AnswerType, chosen: list[Sentence], s: Sentence) -> bool:
@@ -437,10 +218,12 @@ class ExtractiveGenerator:
             return Draft(REFUSAL, True, notes=["no sentence says who, by the cross-encoder"])
         if best.typed <= CONTRADICTS:  # the best evidence is about someone else: no answer
             return Draft(REFUSAL, True, notes=["the answering sentence is about someone else"])
-        compare = bool(_COMPARE.search(question))
+        compare = bool(COMPARE.search(question))
         # "did X say": X's figure, not a survey
-        if compare or not _ATTRIBUTED.search(question):
-            disagreement, quantity = self._disagreement(question, kind, evidence, compare)
+        if compare or not ATTRIBUTED.search(question):
+            disagreement, quantity = disagreeing(
+                question, kind, evidence, share.listing, self.alike, compare
+            )
             if disagreement:
                 return self._compose_disagreement(disagreement, quantity, info, evidence)
         if (
@@ -538,11 +321,11 @@ class ExtractiveGenerator:
         measured on the news suite: refusal recall 0.689 -> 0.711, one wrong answer became a
         refusal and nothing right was lost), or when it is to a question about something still
         to come ("When will the plant open?") and dates only what came before its article ("...
-        pictured on January 7", in an article of January 20), or when it is to a question about
-        something done and only looks ahead to it (``only_anticipated``), or when the answering
-        sentence dates what it says by another year than the one the question pins
-        (``other_year``), or never mentions the event a where/when question asks about
-        (``other_event``)."""
+        pictured on January 7", in an article of January 20), or when it is a near miss
+        (``qa.near_misses``: it tells of another year than the one the question pins, never
+        mentions the event a where/when question asks about, speaks of another of the things the
+        question numbers, lacks the name asked for, or only looks ahead to what the question
+        asks was done)."""
         if (
             kind is AnswerType.PERSON and self.is_person is not None and asks_for_a_name(question)
             and not self._new_people(question, chosen)
@@ -550,12 +333,7 @@ class ExtractiveGenerator:
             return Draft(REFUSAL, True, notes=["the answering sentences name no one"])
         if kind in (AnswerType.NUMBER, AnswerType.DATE) and not any(s.typed > 0 for s in chosen):
             return Draft(REFUSAL, True, notes=[f"the answering sentences give no {kind.value}"])
-        if reason := (
-            other_ordinal(question, chosen) or other_year(question, chosen)
-            or other_event(question, chosen)
-            or unnamed_thing(question, chosen)
-            or only_anticipated(question, chosen)
-        ):  # fmt: skip
+        if reason := near_miss(question, chosen):
             return Draft(REFUSAL, True, notes=[reason])
         if kind is AnswerType.DATE and asks_about_the_future(question):
 
@@ -622,78 +400,6 @@ class ExtractiveGenerator:
         ]  # fmt: skip
         # the one after first: a credit follows its caption, a name the role it fills
         return sorted(near, key=lambda s: (s.start < best.start, -s.score))[:1]
-
-    def _disagreement(
-        self, question: str, kind: AnswerType, evidence: list[Sentence], compare: bool = False
-    ) -> tuple[list[tuple[Sentence, list[int]]], str]:
-        """Sentences giving different figures (the best one for each figure), each with the
-        figures it gives, and what they count; when the question asks for a number and the
-        strong evidence of more than one article gives more than one (or, when the question
-        compares two figures, of one article), from sentences the cross-encoder reads within
-        ``Selection.disagreement_relevance`` logits of the best. Nothing when they agree."""
-        if kind is not AnswerType.NUMBER:
-            return [], ""
-        share = self.selection
-        top = max(s.score for s in evidence)
-        asked = asked_quantity(question)  # "how many Peruvian voters": not Chilean ones
-
-        def of_asked(s: Sentence) -> bool:
-            units = figures(s.text).values()
-            return any(not asked or same_thing(u, asked, self.alike) for u in units)
-
-        read = [s.relevance for s in evidence if s.relevance is not None]
-        floor = max(read) - share.disagreement_relevance if read else None
-
-        def answers_it(s: Sentence) -> bool:  # without a cross-encoder (a test's fakes): all
-            return floor is None or (s.relevance is not None and s.relevance >= floor)
-
-        pool = [
-            s for s in evidence
-            if s.score >= share.disagreement_pool * top and s.typed > 0 and of_asked(s)
-            and answers_it(s)
-        ]  # fmt: skip
-        if not pool:
-            return [], ""
-
-        def support(s: Sentence) -> int:
-            """How many other articles give a figure of the same quantity: the anchor is the
-            figure the evidence is about, not a stray one (800 firefighters on standby)."""
-            mine = figures(s.text)
-            return len({
-                o.article_id for o in pool if o.article_id != s.article_id
-                and any(same_quantity(u, v, mine, self.alike, share.magnitude)
-                        for v, u in figures(o.text).items())
-            })  # fmt: skip
-
-        best = max(pool, key=lambda s: (support(s), s.score))
-        anchor = figures(best.text)
-
-        def comparable(s: Sentence) -> list[int]:
-            if s.score < share.disagreement_listed * top or s.typed <= 0 or not answers_it(s):
-                return []
-            return [
-                v for v, u in figures(s.text).items()
-                if same_quantity(u, v, anchor, self.alike, share.magnitude)
-                and (not asked or same_thing(u, asked, self.alike))
-            ]  # fmt: skip
-
-        # Each article's best figure first (every source gets its say), then further figures.
-        chosen = [(best, comparable(best))]
-        values = set(anchor)
-        for first_pass in (True, False):
-            for s in evidence:
-                taken = [c for c, _ in chosen]
-                room = len(chosen) < share.disagreement_sentences
-                found = comparable(s) if s not in taken and room else []
-                new_article = s.article_id not in {c.article_id for c in taken}
-                if found and (new_article if first_pass else not set(found) <= values):
-                    chosen.append((s, found))
-                    values |= set(found)
-        distinct = compare or len({s.article_id for s, _ in chosen}) > 1
-        if not distinct or len(values) < 2:
-            return [], ""
-        quantity = asked or next((anchor[v] for v in chosen[0][1]), "")
-        return chosen, quantity
 
     def _compose_plain(self, chosen: list[Sentence], info: dict[str, ArticleInfo]) -> Draft:
         """The sentences in the order chosen: the one that answers first."""

@@ -166,6 +166,6 @@ def test_answer_selection_shares_come_from_the_settings(tmp_path: Path) -> None:
                            disagreement_sentences=3, disagreement_magnitude=2.5)  # fmt: skip
     selection = tuned._generator.selection  # type: ignore[attr-defined]
     assert selection.strong == 0.6
-    assert (selection.disagreement_sentences, selection.magnitude) == (3, 2.5)
+    assert (selection.listing.sentences, selection.listing.magnitude) == (3, 2.5)
     with pytest.raises(InputError, match="QA_ANSWER_STRONG_SHARE"):
         Settings.load(answer_strong_share=1.5)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from qa.compose import _ATTRIBUTED, _COMPARE
 from qa.entities import dated_before, entities, expectation, focus_noun, names, singular
+from qa.figures import ATTRIBUTED, COMPARE
 from qa.question import AnswerType, answer_type, date_grain
 
 
@@ -117,10 +117,10 @@ def test_lone_surnames_next_to_speech_verbs_are_people() -> None:
 
 
 def test_one_sources_figure_is_not_a_survey_but_a_comparison_is() -> None:
-    assert _ATTRIBUTED.search("How many fans did the club say had come?")
-    assert _ATTRIBUTED.search("According to the police, how many fans were there?")
-    assert not _ATTRIBUTED.search("How many fans were at the stadium?")
-    assert _COMPARE.search("Does the club's estimate match the police estimate?")
+    assert ATTRIBUTED.search("How many fans did the club say had come?")
+    assert ATTRIBUTED.search("According to the police, how many fans were there?")
+    assert not ATTRIBUTED.search("How many fans were at the stadium?")
+    assert COMPARE.search("Does the club's estimate match the police estimate?")
 
 
 def test_the_agency_said_is_answered_by_the_sentence_naming_it() -> None:

@@ -22,8 +22,6 @@ from qa.compose import (
     ExtractiveGenerator,
     asks_for_several,
     attribution,
-    other_event,
-    other_year,
 )
 from qa.constraints import full_names, mentions, named, pinned, said_in, speaker, unmet
 from qa.entities import (
@@ -53,6 +51,7 @@ from qa.evidence import (
     with_antecedent,
     with_speaker,
 )
+from qa.near_misses import other_event, other_year
 from qa.question import (
     AnswerType,
     answer_type,
@@ -1000,7 +999,7 @@ def test_a_question_asking_for_a_name_is_answered_only_by_one() -> None:
     """ "What is the name of X?" over a sentence that says X exists, without its name, is a
     refusal; a name beside the word for the thing, or after "called", answers it. Made-up news,
     not the seeds."""
-    from qa.compose import unnamed_thing
+    from qa.near_misses import unnamed_thing
     from qa.question import named_thing
 
     assert named_thing("What is the official name of the naval drill that began on Monday?") == (

@@ -9,8 +9,9 @@ from fakes import CountingEmbedder, HashEmbedder
 from qa.answer import Citation, Passage
 from qa.assistant import looks_english
 from qa.citations import verify
-from qa.compose import ArticleInfo, ExtractiveGenerator, Selection, figures, same_quantity
+from qa.compose import ArticleInfo, ExtractiveGenerator, Selection
 from qa.evidence import Sentence, SentenceVectors, score_sentences
+from qa.figures import Listing, figures, same_quantity
 from qa.question import AnswerType, answer_type, condense
 from qa.retrieval import terms
 
@@ -303,7 +304,7 @@ def test_only_sentences_that_answer_the_question_list_disagreeing_figures() -> N
     def read(logits: tuple[float, float, float]) -> list[Sentence]:
         return [replace(s, relevance=r) for s, r in zip(evidence, logits, strict=True)]
 
-    generator = ExtractiveGenerator(selection=Selection(disagreement_relevance=3.0))
+    generator = ExtractiveGenerator(selection=Selection(listing=Listing(relevance=3.0)))
     listed = generator.compose(question, AnswerType.NUMBER, read((8.0, 7.5, 6.0)), info, 0.45)
     assert listed.text.startswith("The articles give different figures")
     assert {c.article_id for c in listed.citations} == {"a", "b"}
@@ -341,7 +342,7 @@ def test_page_furniture_is_never_a_candidate_sentence() -> None:
 
 
 def test_figures_of_another_owner_are_not_listed_as_a_disagreement() -> None:
-    from qa.compose import asked_quantity
+    from qa.figures import asked_quantity
 
     assert figures("about 120,000 Chilean voters") == {120000: "chilean voter"}
     assert asked_quantity("How many Peruvian voters went to the polls?") == "peruvian voter"
