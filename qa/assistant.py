@@ -34,7 +34,6 @@ from qa.compose import REFUSAL, ArticleInfo, Draft, ExtractiveGenerator, Generat
 from qa.concurrency import ReadWriteGate
 from qa.constraints import said_in, speaker, unmet
 from qa.crossencoder import CrossEncoder
-from qa.entities import load_inflect
 from qa.evidence import (
     Cheap,
     PersonReader,
@@ -49,6 +48,7 @@ from qa.evidence import (
 from qa.figures import Listing
 from qa.generation import LLMGenerator, Worded
 from qa.grounding import similarities, split_answer, support_score
+from qa.inflection import load_inflect
 from qa.llm import LLM, LLMUnavailable
 from qa.question import answer_type, asking_clause, asks_about_this_week, condense, scene
 from qa.retrieval import STOPWORDS, HybridRetriever, Query

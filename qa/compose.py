@@ -14,20 +14,20 @@ from datetime import date
 from typing import Protocol
 
 from qa.answer import Citation, Disagreement, Figure
+from qa.dates import dated_before
 from qa.entities import (
     CONTRADICTS,
     FITS,
     asks_for_a_name,
-    dated_before,
     entities,
     name_runs,
     names,
     people,
-    singular,
     sources,
 )
 from qa.evidence import Sentence
 from qa.figures import ATTRIBUTED, COMPARE, Alike, Listing, disagreeing, figures, same_noun
+from qa.inflection import singular
 from qa.near_misses import near_miss
 from qa.question import (
     AnswerType,

@@ -17,7 +17,8 @@ import calendar
 import re
 from datetime import date
 
-from qa.entities import earliest_day, name_runs
+from qa.dates import earliest_day
+from qa.entities import name_runs
 from qa.question import asking_clause, asks_about_the_past
 
 _NUMBER = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d,]*\d)")

@@ -4,33 +4,23 @@ many books", the role of "who is the finance minister", the grain of "in what ye
 date", the deadline of "by when").
 
 Only general rules of English and of news prose live here: no list of countries, organisations or
-counted things. Plurals come from ``inflect``; which of two sentences answers better is the
-cross-encoder's call (``qa.evidence.rerank``), not a table's."""
+counted things. Plurals come from ``inflect`` (``qa.inflection``), date patterns from
+``qa.dates``; which of two sentences answers better is the cross-encoder's call
+(``qa.evidence.rerank``), not a table's."""
 
 from __future__ import annotations
 
-import calendar
 import re
-import threading
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from datetime import date
-from functools import lru_cache
 from itertools import pairwise
-from typing import Any
 
+from qa.dates import A_YEAR, MONTH, NTH, WEEKDAY, YEAR
+from qa.inflection import singular
 from qa.question import PRICE_ASKED, AnswerType, date_grain
 from qa.retrieval import terms
 
-_MONTH = (
-    r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
-    r"|jan\.|feb\.|mar\.|apr\.|aug\.|sept?\.|oct\.|nov\.|dec\.)"
-)
-_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-_A_YEAR = r"(?:1[5-9]|20)\d\d"  # "in 1896", "in 2022" (news writes counts this size as "1,896")
-_NTH = r"(?:st|nd|rd|th)?"  # "October 4th"
-_YEAR = re.compile(rf"\b{_A_YEAR}\b")
 _NUMBER = re.compile(
     r"\b\d[\d,.]*\b(?:\s*(?:thousand|million|billion|percent|%))?"
     r"|\b\d+-fold\b|\b(?:zero|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
@@ -39,25 +29,25 @@ _NUMBER = re.compile(
     re.I,
 )
 _DATE = re.compile(
-    rf"\b(?:{_WEEKDAY}|today|yesterday|tonight|tomorrow|(?:last|this|next) (?:week|month|year)|"
-    rf"(?:early|mid|late)[- ]{_MONTH}|end of {_MONTH}|{_MONTH}(?:\s+\d{{1,2}}{_NTH}\b)?|"
-    rf"{_A_YEAR}(?:-\d\d-\d\d)?)",
+    rf"\b(?:{WEEKDAY}|today|yesterday|tonight|tomorrow|(?:last|this|next) (?:week|month|year)|"
+    rf"(?:early|mid|late)[- ]{MONTH}|end of {MONTH}|{MONTH}(?:\s+\d{{1,2}}{NTH}\b)?|"
+    rf"{A_YEAR}(?:-\d\d-\d\d)?)",
     re.I,
 )
 _GRAIN = {
-    "year": _YEAR,
-    "month": re.compile(rf"\b{_MONTH}", re.I),
-    "weekday": re.compile(rf"\b(?:{_WEEKDAY}|today|yesterday|tonight|tomorrow)\b", re.I),
+    "year": YEAR,
+    "month": re.compile(rf"\b{MONTH}", re.I),
+    "weekday": re.compile(rf"\b(?:{WEEKDAY}|today|yesterday|tonight|tomorrow)\b", re.I),
     "calendar": re.compile(
-        rf"\b{_MONTH}\s+\d{{1,2}}{_NTH}\b|\b\d{{1,2}}{_NTH}\s+(?:of\s+)?{_MONTH}"
-        rf"|\b{_A_YEAR}-\d\d-\d\d\b",
+        rf"\b{MONTH}\s+\d{{1,2}}{NTH}\b|\b\d{{1,2}}{NTH}\s+(?:of\s+)?{MONTH}"
+        rf"|\b{A_YEAR}-\d\d-\d\d\b",
         re.I,
     ),
 }
 # "by when": a date the thing may happen by, not any date in the sentence
 _DEADLINE = re.compile(
     rf"\b(?:by|before|until|as soon as|as early as|no later than)\s+(?:the\s+)?"
-    rf"(?:(?:early|mid|late|end of)[- ]?\s*)?(?:{_MONTH}|{_A_YEAR}|{_WEEKDAY}|next)",
+    rf"(?:(?:early|mid|late|end of)[- ]?\s*)?(?:{MONTH}|{A_YEAR}|{WEEKDAY}|next)",
     re.I,
 )
 # a capitalised word, with the capitals inside some surnames ("DeSantis", "McGwire")
@@ -213,134 +203,6 @@ def asks_for_a_name(question: str) -> bool:
     """Whether an answer to ``question`` (a person question) must name someone: not when it asks
     who a named person is."""
     return not _WHO_IS_NAMED.fullmatch(question)
-
-
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_DAY_OF_MONTH = re.compile(
-    rf"\b(?P<m>{_MONTH})\s+(?P<d>\d{{1,2}}){_NTH}\b(?:,?\s+(?P<y>{_A_YEAR})\b)?"
-    rf"|\b(?P<d2>\d{{1,2}}){_NTH}\s+(?:of\s+)?(?P<m2>{_MONTH})(?:,?\s+(?P<y2>{_A_YEAR})\b)?",
-    re.I,
-)
-_MONTH_OF_YEAR = re.compile(rf"\b(?P<m>{_MONTH})\s+(?P<y>{_A_YEAR})\b", re.I)
-
-
-def dated_before(text: str, published: date) -> bool:
-    """Whether ``text`` gives calendar dates and all of them fall before ``published`` (a day and
-    month with no year is taken in the year of publication; a month or a year, at its end): it
-    dates only what had happened when it was written ("the plant closed on Sept. 8, 2022")."""
-    latest: list[date] = []
-    rest = text
-    for m in _DAY_OF_MONTH.finditer(text):
-        month = _MONTHS.index(((m["m"] or m["m2"])[:3]).lower()) + 1
-        year = int(m["y"] or m["y2"] or published.year)
-        try:
-            latest.append(date(year, month, int(m["d"] or m["d2"])))
-        except ValueError:  # "February 30": not a date
-            return False
-        rest = rest.replace(m.group(0), " ")
-    for m in _MONTH_OF_YEAR.finditer(rest):
-        month = _MONTHS.index(m["m"][:3].lower()) + 1
-        latest.append(date(int(m["y"]), month, calendar.monthrange(int(m["y"]), month)[1]))
-        rest = rest.replace(m.group(0), " ")
-    latest += [date(int(y), 12, 31) for y in _YEAR.findall(rest)]
-    return bool(latest) and max(latest) < published
-
-
-# "before the July 20, 2022 vote": the date bounds the thing asked about from after, not before
-_BOUND_AFTER = re.compile(r"\b(?:before|ahead of|prior to|until|till|by)\s+(?:the\s+)?$", re.I)
-
-
-def earliest_day(text: str) -> date | None:
-    """The first day that what ``text`` speaks of can have happened on, by the dates it gives
-    with their years ("on July 20, 2022": that day; "the June 2022 floods": June 1), or None.
-    A date that bounds from after ("ahead of the May 3, 2030 vote") does not count."""
-    days: list[date] = []
-    rest = text
-    for m in _DAY_OF_MONTH.finditer(text):
-        rest = rest.replace(m.group(0), " ")
-        year = m["y"] or m["y2"]
-        if not year or _BOUND_AFTER.search(text[: m.start()]):
-            continue
-        month = _MONTHS.index(((m["m"] or m["m2"])[:3]).lower()) + 1
-        try:
-            days.append(date(int(year), month, int(m["d"] or m["d2"])))
-        except ValueError:  # "February 30": not a date
-            continue
-    for m in _MONTH_OF_YEAR.finditer(rest):
-        if not _BOUND_AFTER.search(rest[: m.start()]):
-            days.append(date(int(m["y"]), _MONTHS.index(m["m"][:3].lower()) + 1, 1))
-    return min(days, default=None)
-
-
-_INFLECT_LOCK = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def _inflect() -> Any:
-    """inflect's engine, made on first use (``import qa`` does not pay for it; an ``Assistant``
-    makes it when it opens, ``load_inflect``). inflect wraps its methods in typeguard's
-    ``@typechecked``, which re-parses and recompiles inflect's source as it is imported: 2 to 3 s
-    of every cold start here (jaraco/inflect#212, agronholm/typeguard#468, both open). It is
-    imported with that decorator leaving functions as they are: the checks guard inflect's
-    arguments, which here are always a word or a number."""
-    with _INFLECT_LOCK:
-        import typeguard
-
-        checked = typeguard.typechecked
-        typeguard.typechecked = _unchecked
-        try:
-            import inflect
-        finally:
-            typeguard.typechecked = checked
-        return inflect.engine()
-
-
-def _unchecked(target: Any = None, **_: Any) -> Any:
-    """``typeguard.typechecked`` that checks nothing, used bare or with arguments."""
-    return _unchecked if target is None else target
-
-
-def load_inflect() -> None:
-    """Make inflect's engine now, in the opening thread, so that no answer waits for it and two
-    answers never import it at once."""
-    _inflect()
-
-
-@lru_cache(maxsize=8192)
-def singular(word: str) -> str:
-    """'casualties' -> 'casualty', 'people' -> 'person', 'news' -> 'news' (inflect's rules)."""
-    word = word.lower()
-    return _inflect().singular_noun(word) or word
-
-
-@lru_cache(maxsize=1)
-def _ordinal_words() -> dict[str, int]:
-    """'first' -> 1, 'second' -> 2, ... 'hundredth' -> 100, in inflect's words."""
-    return {ordinal_word(n): n for n in range(1, 101)}
-
-
-def ordinal_word(n: int) -> str:
-    """1 -> 'first', 22 -> 'twenty-second' (inflect's words)."""
-    engine = _inflect()
-    return str(engine.number_to_words(engine.ordinal(n)))
-
-
-_ORDINAL_THING = re.compile(r"\b(\d+(?:st|nd|rd|th)|[a-z]+(?:-[a-z]+)?)\s+(?=([a-z]+)\b)", re.I)
-
-
-def ordinals(text: str) -> set[tuple[int, str]]:
-    """The numbered things ``text`` speaks of, each as (its number, its noun in the singular):
-    "the second episode" is (2, "episode"), "its 62nd home run" (62, "home"). An ordinal
-    is a word inflect spells as one or a figure with its suffix; the word after it is taken as
-    what it numbers."""
-    words = _ordinal_words()
-    found: set[tuple[int, str]] = set()
-    for m in _ORDINAL_THING.finditer(text):
-        number = m[1].lower()
-        n = int(number[:-2]) if number[0].isdigit() else words.get(number)
-        if n is not None:
-            found.add((n, singular(m[2])))
-    return found
 
 
 _COUNTED = re.compile(r"\bhow many\s+((?:[\w'’-]+\s+){0,4})", re.I)

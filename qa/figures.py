@@ -9,8 +9,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from qa.entities import singular
 from qa.evidence import Sentence
+from qa.inflection import singular
 from qa.question import AnswerType
 
 MAGNITUDE = 4.0  # comparable figures are within this factor of each other

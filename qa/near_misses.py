@@ -10,8 +10,9 @@ import calendar
 import re
 
 from qa.constraints import pinned, years
-from qa.entities import ordinal_word, ordinals, prefix_match, singular
+from qa.entities import prefix_match
 from qa.evidence import Sentence
+from qa.inflection import ordinal_word, ordinals, singular
 from qa.question import asked_deeds, asked_event, asks_about_the_past, named_thing, only_looks_ahead
 from qa.retrieval import terms
 

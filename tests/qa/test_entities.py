@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from qa.entities import dated_before, entities, expectation, focus_noun, names, singular
+from qa.dates import dated_before
+from qa.entities import entities, expectation, focus_noun, names
 from qa.figures import ATTRIBUTED, COMPARE
+from qa.inflection import singular
 from qa.question import AnswerType, answer_type, date_grain
 
 
@@ -157,7 +159,7 @@ def test_inflect_is_imported_without_typeguard_recompiling_it() -> None:
     checked = typeguard.typechecked
     singular("cities")  # makes the engine, if no test has yet
     assert typeguard.typechecked is checked  # the decorator is put back for everyone else
-    import inflect  # only qa.entities imports it, in tests as in the product
+    import inflect  # only qa.inflection imports it, in tests as in the product
 
     assert "typeguard" not in inflect.engine.singular_noun.__code__.co_names  # not recompiled
     assert singular("access") == "access" and singular("cities") == "city"

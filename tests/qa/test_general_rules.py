@@ -24,18 +24,15 @@ from qa.compose import (
     attribution,
 )
 from qa.constraints import full_names, mentions, named, pinned, said_in, speaker, unmet
+from qa.dates import dated_before, earliest_day
 from qa.entities import (
     asks_for_a_name,
     counted_modifier,
-    dated_before,
-    earliest_day,
     entities,
     expectation,
     focus_noun,
     name_runs,
     names,
-    ordinal_word,
-    ordinals,
     people,
     spelling,
     title_case,
@@ -51,6 +48,7 @@ from qa.evidence import (
     with_antecedent,
     with_speaker,
 )
+from qa.inflection import ordinal_word, ordinals
 from qa.near_misses import other_event, other_year
 from qa.question import (
     AnswerType,
