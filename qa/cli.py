@@ -3,8 +3,9 @@
 Every command turns a ``QAError`` into one plain line on stderr and a non-zero exit; a traceback
 means a bug. What it prints for people passes through ``terminal_safe``: article text is shown,
 never obeyed by the terminal (``--json`` prints it exactly, JSON escapes control characters).
-This is the one module of ``qa`` that reaches ``ui`` and ``eval`` (lazily, for ``qa chat``,
-``qa eval`` and ``qa bench``): the rest of ``qa`` never imports them.
+``qa chat``, ``qa eval`` and ``qa bench`` come from ``ui`` and ``eval``, which build on ``qa``:
+pyproject.toml registers them (``qa.commands`` entry points) and no module of ``qa`` imports
+those packages.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import re
 import sys
 from collections.abc import Callable
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TextIO
 
@@ -138,14 +140,6 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
-    from ui.app import serve
-
-    if args.generator:
-        settings = settings.model_copy(update={"generator": args.generator})
-    return serve(settings, host=args.host, port=args.port, auth=args.auth)
-
-
 def _cmd_mcp(args: argparse.Namespace, settings: Settings) -> int:
     from qa.integrations.mcp import serve
 
@@ -154,28 +148,21 @@ def _cmd_mcp(args: argparse.Namespace, settings: Settings) -> int:
     return serve(settings, host=args.host, port=args.port, stdio=args.stdio)
 
 
-def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from eval.runner import run_cli
+def _provided(name: str) -> Callable[[argparse.Namespace, Settings], int]:
+    """The command ``qa NAME`` that a package built on qa provides (``qa chat`` by ui/, ``qa eval``
+    and ``qa bench`` by eval/), as pyproject.toml registers it (``qa.commands`` entry points):
+    those packages import qa, so qa finds their commands and never imports them."""
 
-    return run_cli(args, settings)
+    def run(args: argparse.Namespace, settings: Settings) -> int:
+        found = entry_points(group="qa.commands", name=name)
+        if not found:
+            raise QAError(
+                f'"qa {name}" is not installed here: run "make install" (pip install -e .)'
+            )
+        command: Callable[[argparse.Namespace, Settings], int] = next(iter(found)).load()
+        return command(args, settings)
 
-
-def _cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
-    if args.part == "generate":
-        from eval.bench_generate import run_cli as generate
-
-        return generate(args, settings)
-    if args.part == "serve":
-        from eval.bench_serve import run_cli as serve
-
-        return serve(args, settings)
-    if args.part == "scale":
-        from eval.bench_scale import run_cli as scale
-
-        return scale(args, settings)
-    from eval.bench import run_cli
-
-    return run_cli(args, settings)
+    return run
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -214,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--auth", default=None, help="user:password (default: $QA_AUTH, if set)")
     p.add_argument("--generator", choices=GENERATORS, help="who words the answers (default:"
                    " $QA_GENERATOR or extractive)")  # fmt: skip
-    p.set_defaults(func=_cmd_chat)
+    p.set_defaults(func=_provided("chat"))
 
     p = sub.add_parser(
         "mcp", help="serve ask and retrieve as MCP tools, for agents",
@@ -251,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--generator", default=None,
                    help="extractive, local or openai; several, comma-separated, are compared"
                    " side by side (default: $QA_GENERATOR or extractive)")  # fmt: skip
-    p.set_defaults(func=_cmd_eval)
+    p.set_defaults(func=_provided("eval"))
 
     p = sub.add_parser("bench", help="speed and quality benchmarks against LlamaIndex")
     p.add_argument(
@@ -287,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="scale: indexes to grow, comma-separated (default disk,server)")  # fmt: skip
     p.add_argument("--step-articles", type=int, default=0,
                    help="scale: at most N articles a step, the first one too (default: all)")  # fmt: skip
-    p.set_defaults(func=_cmd_bench)
+    p.set_defaults(func=_provided("bench"))
     return parser
 
 

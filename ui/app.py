@@ -14,6 +14,7 @@ for ``gradio_client``.
 
 from __future__ import annotations
 
+import argparse
 import ipaddress
 import logging
 import sys
@@ -158,6 +159,14 @@ def warm_up(assistant: Assistant) -> None:
         assistant.warm_up()
     except Exception:  # a failing warm-up must not stop the app; the user's question will tell
         log.exception("warm-up question failed")
+
+
+def run_cli(args: argparse.Namespace, settings: Settings) -> int:
+    """``qa chat``: registered for qa's command line in pyproject.toml (``qa.commands`` entry
+    points), so that qa itself never imports ui. Returns the exit code."""
+    if args.generator:
+        settings = settings.model_copy(update={"generator": args.generator})
+    return serve(settings, host=args.host, port=args.port, auth=args.auth)
 
 
 def serve(

@@ -152,6 +152,34 @@ def test_ui_and_eval_use_only_what_qa_exports(folder: str) -> None:
                 )
 
 
+def test_qa_imports_neither_ui_nor_eval() -> None:
+    """Imports run one way: ui and eval build on qa, and provide ``qa chat``, ``qa eval`` and
+    ``qa bench`` through pyproject.toml's entry points, which the installed package lists."""
+    from importlib.metadata import entry_points
+
+    for path in sorted((REPO / "qa").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert node.module.split(".")[0] not in ("ui", "eval"), (path, node.module)
+            if isinstance(node, ast.Import):
+                assert all(a.name.split(".")[0] not in ("ui", "eval") for a in node.names), path
+    provided = {e.name: e.value for e in entry_points(group="qa.commands")}
+    assert provided == {
+        "chat": "ui.app:run_cli", "eval": "eval.runner:run_cli", "bench": "eval.commands:bench"
+    }  # fmt: skip
+
+
+def test_a_command_that_is_not_installed_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import qa.cli
+
+    monkeypatch.setattr(qa.cli, "entry_points", lambda **_: ())  # a checkout never installed
+    assert qa.cli.main(["eval", "--suite", "seeds"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == 'error: "qa eval" is not installed here: run "make install" (pip install -e .)'
+
+
 def test_import_qa_stays_light() -> None:
     """No web framework, agent framework, vector store or model runtime on ``import qa``."""
     import subprocess
