@@ -156,12 +156,20 @@ def asks_about_the_past(question: str) -> bool:
 _QUOTATION = re.compile(r"[\"“][^\"”]*[\"”]")
 
 
+# the participle after "be" ("will be held", "is expected to be named"): what a marker of the
+# future governs, not a past form
+_BE_PARTICIPLE = re.compile(r"\bbe\s+(?:[a-z]+ly\s+)?[a-z]+", re.I)
+
+
 def only_looks_ahead(text: str) -> bool:
     """Whether a sentence, outside its quotations, speaks only of what is to come: a marker of
-    the future ("will", "due to", "expected to") and no past form ("... are due to speak by
-    telephone"; not "... said it will appeal")."""
+    the future ("will", "due to", "expected to") and no past form besides the marker itself
+    and a participle after "be" ("... are due to speak by telephone", "the final will be held
+    in Miami", "she is expected to win"; not "... said it will appeal")."""
     told = _QUOTATION.sub(" ", text)
-    return bool(_FUTURE.search(told)) and not _PAST_FORM.search(told)
+    if not _FUTURE.search(told):
+        return False
+    return not _PAST_FORM.search(_BE_PARTICIPLE.sub(" ", _FUTURE.sub(" ", told)))
 
 
 def asked_deeds(question: str) -> list[str]:

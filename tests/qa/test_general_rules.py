@@ -1047,6 +1047,11 @@ def test_a_sentence_that_only_looks_ahead_speaks_of_no_past() -> None:
     assert only_looks_ahead('The mayor will open the bridge, and "it closed twice" is moot.')
     assert not only_looks_ahead("The union said it will strike on Monday.")  # a past form
     assert not only_looks_ahead("Port officials met union leaders on Monday.")  # no future
+    # the marker and a participle after "be" are no past forms
+    assert only_looks_ahead("The rowing final will be held on the lake on Sunday.")
+    assert only_looks_ahead("Lena Ortiz is expected to win the regional chess final.")
+    assert only_looks_ahead("The talks are scheduled to resume in the harbour office.")
+    assert not only_looks_ahead("The crew won the heat and will be honoured on Friday.")
 
 
 def _answer(question: str, text: str) -> Draft:
