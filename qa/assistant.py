@@ -51,8 +51,9 @@ from qa.grounding import similarities, split_answer, support_score
 from qa.inflection import load_inflect
 from qa.llm import LLM, LLMUnavailable
 from qa.question import answer_type, asking_clause, asks_about_this_week, condense, scene
-from qa.retrieval import STOPWORDS, HybridRetriever, Query
+from qa.retrieval import HybridRetriever, Query
 from qa.settings import Settings
+from qa.text import STOPWORDS
 
 log = logging.getLogger(__name__)
 _RELATIVE = re.compile(

@@ -34,7 +34,7 @@ from qa.question import (
     asked_kind,
     asks_about_the_future,
 )
-from qa.retrieval import terms
+from qa.text import terms
 
 REFUSAL = "The indexed articles don't answer this."
 

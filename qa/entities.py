@@ -19,7 +19,7 @@ from itertools import pairwise
 from qa.dates import A_YEAR, MONTH, NTH, WEEKDAY, YEAR
 from qa.inflection import singular
 from qa.question import PRICE_ASKED, AnswerType, date_grain
-from qa.retrieval import terms
+from qa.text import terms
 
 _NUMBER = re.compile(
     r"\b\d[\d,.]*\b(?:\s*(?:thousand|million|billion|percent|%))?"

@@ -37,7 +37,8 @@ from qa.answer import Passage
 from qa.crossencoder import CrossEncoder
 from qa.entities import FITS, FRAME, expectation, names, prefix_match
 from qa.question import AnswerType, refers_back
-from qa.retrieval import recency, terms
+from qa.retrieval import recency
+from qa.text import terms
 
 _DATE_MARKER = re.compile(r"date[:\s]+\d{4}-\d{2}-\d{2}\s+", re.I)
 _LEADING_PARENTHESIS = re.compile(r"\([^()]{1,80}\)\s+")

@@ -24,8 +24,8 @@ import numpy as np
 
 from index.chunking import sentence_spans
 from index.embedding import Vectors
-from qa.retrieval import STOPWORDS, terms
 from qa.settings import Settings
+from qa.text import STOPWORDS, terms
 
 MIN_SUPPORT: float = Settings.model_fields["min_support"].default  # the knob: Settings.min_support
 REFUSAL_SIGNAL = re.compile(

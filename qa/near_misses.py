@@ -14,7 +14,7 @@ from qa.entities import prefix_match
 from qa.evidence import Sentence
 from qa.inflection import ordinal_word, ordinals, singular
 from qa.question import asked_deeds, asked_event, asks_about_the_past, named_thing, only_looks_ahead
-from qa.retrieval import terms
+from qa.text import terms
 
 
 def near_miss(question: str, chosen: list[Sentence]) -> str | None:

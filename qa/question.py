@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from index.chunking import sentence_spans
-from qa.retrieval import terms
+from qa.text import terms
 
 
 class AnswerType(StrEnum):

@@ -11,166 +11,19 @@ import contextlib
 import hashlib
 import json
 import math
-import re
 import shutil
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import snowballstemmer
 from numpy.typing import NDArray
 
 from index.embedding import Embedder
 from index.store import Filter, Store, StoredChunk, date_number, matches
 from qa.answer import Passage
-
-_TOKEN = re.compile(r"[a-z0-9]+(?:[.,'’][a-z0-9]+)*")
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "if",
-        "of",
-        "at",
-        "by",
-        "for",
-        "with",
-        "about",
-        "against",
-        "between",
-        "into",
-        "through",
-        "during",
-        "before",
-        "after",
-        "above",
-        "below",
-        "to",
-        "from",
-        "up",
-        "down",
-        "in",
-        "out",
-        "on",
-        "off",
-        "over",
-        "under",
-        "again",
-        "further",
-        "then",
-        "once",
-        "here",
-        "there",
-        "when",
-        "where",
-        "why",
-        "how",
-        "all",
-        "any",
-        "both",
-        "each",
-        "few",
-        "more",
-        "most",
-        "other",
-        "some",
-        "such",
-        "no",
-        "nor",
-        "not",
-        "only",
-        "own",
-        "same",
-        "so",
-        "than",
-        "too",
-        "very",
-        "s",
-        "t",
-        "can",
-        "will",
-        "just",
-        "don",
-        "should",
-        "now",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "have",
-        "has",
-        "had",
-        "having",
-        "do",
-        "does",
-        "did",
-        "doing",
-        "i",
-        "me",
-        "my",
-        "we",
-        "our",
-        "you",
-        "your",
-        "he",
-        "him",
-        "his",
-        "she",
-        "her",
-        "it",
-        "its",
-        "they",
-        "them",
-        "their",
-        "what",
-        "which",
-        "who",
-        "whom",
-        "this",
-        "that",
-        "these",
-        "those",
-        "am",
-        "would",
-        "could",
-        "say",
-        "said",
-        "says",
-        "tell",
-        "told",
-        "according",
-    ]
-)
-
-
-_STEMMER = snowballstemmer.stemmer("english")  # nltk's import costs 1.5 s
-
-
-@lru_cache(maxsize=200_000)
-def _stem(word: str) -> str:
-    return str(_STEMMER.stemWord(word))
-
-
-def terms(text: str) -> list[str]:
-    """Lower-cased, stemmed word terms without stopwords or possessives; '94,000' stays one
-    term."""
-    out = []
-    for t in _TOKEN.findall(text.lower()):
-        if t.endswith(("'s", "’s")):
-            t = t[:-2]
-        if t not in STOPWORDS:
-            out.append(_stem(t) if t.isalpha() else t)
-    return out
+from qa.text import terms
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from qa.compose import ArticleInfo, ExtractiveGenerator, Selection
 from qa.evidence import Sentence, SentenceVectors, score_sentences
 from qa.figures import Listing, figures, same_quantity
 from qa.question import AnswerType, answer_type, condense
-from qa.retrieval import terms
+from qa.text import terms
 
 
 def test_answer_types_follow_the_question_word() -> None:
