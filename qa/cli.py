@@ -24,6 +24,9 @@ from pydantic import ValidationError
 from index.errors import InputError, QAError
 from qa.settings import GENERATORS, Settings  # sets the offline/telemetry switches first
 
+# what a subcommand runs: its parsed arguments and the settings in, the exit code out
+Command = Callable[[argparse.Namespace, Settings], int]
+
 # What a terminal obeys instead of showing: escape sequences (CSI "ESC [ 2 J" clears the screen;
 # OSC "ESC ] 0 ; title BEL" sets the window title, "ESC ] 8" makes links; DCS, SOS, PM and APC
 # strings; two-character ones), the one-character C1 CSI, then any other C0 control but newline
@@ -148,7 +151,7 @@ def _cmd_mcp(args: argparse.Namespace, settings: Settings) -> int:
     return serve(settings, host=args.host, port=args.port, stdio=args.stdio)
 
 
-def _provided(name: str) -> Callable[[argparse.Namespace, Settings], int]:
+def _provided(name: str) -> Command:
     """The command ``qa NAME`` that a package built on qa provides (``qa chat`` by ui/, ``qa eval``
     and ``qa bench`` by eval/), as pyproject.toml registers it (``qa.commands`` entry points):
     those packages import qa, so qa finds their commands and never imports them."""
@@ -159,7 +162,7 @@ def _provided(name: str) -> Callable[[argparse.Namespace, Settings], int]:
             raise QAError(
                 f'"qa {name}" is not installed here: run "make install" (pip install -e .)'
             )
-        command: Callable[[argparse.Namespace, Settings], int] = next(iter(found)).load()
+        command: Command = next(iter(found)).load()
         return command(args, settings)
 
     return run
@@ -280,7 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    func: Callable[[argparse.Namespace, Settings], int] = args.func
+    func: Command = args.func
     try:
         settings = Settings()
     except ValidationError as exc:

@@ -1,4 +1,4 @@
-"""Figures in sentences and what they count ("more than 94,000 troops": 94000, "troop"), whether
+"""Figures in sentences and what they count ("more than 52,000 homes": 52000, "home"), whether
 two figures count the same thing, and the figures articles disagree on: when the evidence for a
 number question gives different figures of the same quantity, the answer lists each with its
 article instead of picking one."""

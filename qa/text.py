@@ -1,5 +1,5 @@
 """Words as every stage compares them: lower-cased word terms, stemmed (Snowball), without
-stopwords or possessives, a figure such as "94,000" kept as one term. The question, the
+stopwords or possessives, a figure such as "52,000" kept as one term. The question, the
 retriever, the evidence scorer and the answer checks all read text through ``terms``."""
 
 from __future__ import annotations
@@ -144,7 +144,7 @@ def _stem(word: str) -> str:
 
 
 def terms(text: str) -> list[str]:
-    """Lower-cased, stemmed word terms without stopwords or possessives; '94,000' stays one
+    """Lower-cased, stemmed word terms without stopwords or possessives; '52,000' stays one
     term."""
     out = []
     for t in _TOKEN.findall(text.lower()):
