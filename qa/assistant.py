@@ -32,7 +32,7 @@ from qa.backend import make_cross_encoder, make_embedder, make_indexer, make_llm
 from qa.citations import verify
 from qa.compose import REFUSAL, ArticleInfo, Draft, ExtractiveGenerator, Generator, Selection
 from qa.concurrency import ReadWriteGate
-from qa.constraints import said_in, speaker, unmet
+from qa.constraints import names_figures, pinned, said_in, speaker, unmet, years
 from qa.crossencoder import CrossEncoder
 from qa.evidence import (
     Cheap,
@@ -455,6 +455,14 @@ class Assistant:
                 a for a in {s.article_id for s in evidence} if said_in(self._texts[a], said_by)
             }
             evidence = [s for s in evidence if s.article_id in named] or evidence
+        # "the $36 million settlement": from the articles naming 36, when any does (not a year:
+        # any article of that year may speak of it, and ``unmet`` checks the cited ones)
+        if figures := [f for f in pinned(question) if not years(f)]:
+            naming = {
+                a for a in {s.article_id for s in evidence}
+                if names_figures(self._texts[a], figures)
+            }  # fmt: skip
+            evidence = [s for s in evidence if s.article_id in naming] or evidence
         if self._cross_encoder is not None:  # a follow-up is judged with what it refers to
             # the question's asking sentence is read alone too, unless it is a follow-up
             asking = asking_clause(question) if turn.query == question else None

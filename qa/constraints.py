@@ -136,6 +136,11 @@ def mentions(text: str, figure: str) -> bool:
     return re.search(pattern, _THOUSANDS.sub("", text)) is not None
 
 
+def names_figures(text: str, figures: list[str]) -> bool:
+    """Whether ``text`` names every one of ``figures`` (``mentions``)."""
+    return all(mentions(text, f) for f in figures)
+
+
 def unmet(
     question: str, cited: list[tuple[str, str | None]], found: list[str], listed: bool = False
 ) -> str | None:

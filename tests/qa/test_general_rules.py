@@ -871,6 +871,28 @@ def test_an_attributed_question_is_answered_from_the_articles_naming_the_speaker
     assert {c.article_id for c in answer.citations} == {"count"}
 
 
+def test_a_question_pinning_a_figure_is_answered_from_the_articles_naming_it(
+    tmp_path: Path,
+) -> None:
+    """The best-matching sentence is from an article of another settlement ($26 million): the
+    answer comes from the article that names the $36 million asked about, not a refusal."""
+    folder = write(tmp_path / "news", {
+        "harbor.txt": "Harbor settlement\n\nThe city will pay $26 million to settle the harbor"
+        " workers' lawsuit, and attorney Mara Olsen, representing the workers, confirmed the"
+        " settlement.",
+        "dock.txt": "Dock deal\n\nThe dock deal is worth $36 million in all. Attorney Tomas Bell,"
+        " representing the workers, confirmed the settlement of their lawsuit on Sunday.",
+    })  # fmt: skip
+    # the fakes read no one as a person and no sentence above the real model's floor for "who"
+    assistant = fake_assistant(folder, tmp_path / "home", person_check=False, person_relevance=None)
+    answer = assistant.ask(
+        "Which attorney representing the workers confirmed the city's $36 million settlement of"
+        " the workers' lawsuit?"
+    )
+    assert not answer.refused and "Tomas Bell" in answer.text
+    assert {c.article_id for c in answer.citations} == {"dock"}
+
+
 def test_british_and_american_spellings_of_a_role_are_one_role() -> None:
     assert spelling("Defence") == spelling("defense") == "defense"
     assert spelling("organisation") == spelling("organization")
