@@ -40,6 +40,7 @@ from qa.evidence import (
     Relevance,
     Sentence,
     SentenceVectors,
+    from_articles,
     of_the_week,
     rerank,
     score_sentences,
@@ -451,18 +452,11 @@ class Assistant:
         if since is not None:
             evidence = of_the_week(evidence, since)
         if said_by := speaker(question):  # "did Olsen say": from the articles naming her
-            named = {
-                a for a in {s.article_id for s in evidence} if said_in(self._texts[a], said_by)
-            }
-            evidence = [s for s in evidence if s.article_id in named] or evidence
-        # "the $36 million settlement": from the articles naming 36, when any does (not a year:
-        # any article of that year may speak of it, and ``unmet`` checks the cited ones)
+            evidence = from_articles(evidence, lambda a: said_in(self._texts[a], said_by))
+        # "the $36 million settlement": from the articles naming 36 (not a year: any article of
+        # that year may speak of it, and ``unmet`` checks the cited ones)
         if figures := [f for f in pinned(question) if not years(f)]:
-            naming = {
-                a for a in {s.article_id for s in evidence}
-                if names_figures(self._texts[a], figures)
-            }  # fmt: skip
-            evidence = [s for s in evidence if s.article_id in naming] or evidence
+            evidence = from_articles(evidence, lambda a: names_figures(self._texts[a], figures))
         if self._cross_encoder is not None:  # a follow-up is judged with what it refers to
             # the question's asking sentence is read alone too, unless it is a follow-up
             asking = asking_clause(question) if turn.query == question else None

@@ -24,6 +24,7 @@ import re
 import threading
 from bisect import bisect_right
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
@@ -358,6 +359,14 @@ def of_the_week(evidence: list[Sentence], since: str) -> list[Sentence]:
     the week's sentences are off the question's topic, or there are none, the answer is a
     refusal, not last year's story."""
     return [s for s in evidence if not s.passage.published or s.passage.published >= since]
+
+
+def from_articles(evidence: list[Sentence], keep: Callable[[str], bool]) -> list[Sentence]:
+    """The evidence from the articles ``keep`` accepts (asked once per article id), in its
+    order; all of it when ``keep`` accepts none (the question is then answered, or refused, as
+    if unfiltered)."""
+    kept = {a for a in {s.article_id for s in evidence} if keep(a)}
+    return [s for s in evidence if s.article_id in kept] or evidence
 
 
 def with_speaker(s: Sentence) -> str:
