@@ -12,7 +12,6 @@ compose (extractive by default) -> verify citations -> ``Answer``.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -26,10 +25,10 @@ import numpy as np
 from index.embedding import Embedder, Vectors
 from index.errors import IndexEmptyError, InputError
 from index.indexer import IndexReport
-from index.store import ArticleRecord, Filter, Store
-from qa.answer import Answer, ArticleText, Citation, Disagreement, Passage
+from index.store import ArticleRecord, Store
+from qa.answer import Answer, ArticleText, Passage
 from qa.backend import make_cross_encoder, make_embedder, make_indexer, make_llm, open_store
-from qa.citations import verify
+from qa.citations import renumbered, verify
 from qa.compose import REFUSAL, ArticleInfo, Draft, ExtractiveGenerator, Generator, Selection
 from qa.concurrency import ReadWriteGate
 from qa.constraints import names_figures, pinned, said_in, speaker, unmet, years
@@ -37,48 +36,31 @@ from qa.crossencoder import CrossEncoder
 from qa.evidence import (
     Cheap,
     PersonReader,
-    Relevance,
     Sentence,
     SentenceVectors,
     from_articles,
     of_the_week,
-    rerank,
     score_sentences,
-    with_antecedent,
 )
 from qa.figures import Listing
 from qa.generation import LLMGenerator, Worded
 from qa.grounding import similarities, split_answer, support_score
 from qa.inflection import load_inflect
+from qa.intake import (
+    NOT_ENGLISH,
+    article_filter,
+    as_date,
+    day_asked,
+    looks_english,
+    validate_question,
+)
 from qa.llm import LLM, LLMUnavailable
 from qa.question import answer_type, asking_clause, asks_about_this_week, condense, scene
+from qa.relevance import Relevance, rerank, with_antecedent
 from qa.retrieval import HybridRetriever, Query
 from qa.settings import Settings
-from qa.text import STOPWORDS
 
 log = logging.getLogger(__name__)
-_RELATIVE = re.compile(
-    r"\b(this|last|past) (week|month|weekend)\b|\brecent(ly)?\b|\blatest\b|\bnow\b|\bcurrently\b"
-    r"|\btoday\b|\byesterday\b|\bso far\b",
-    re.I,
-)
-_WORD = re.compile(r"[^\W\d_]+")
-NOT_ENGLISH = (
-    "I can only answer questions asked in English (the indexed articles and the model are"
-    " English). Please rephrase the question in English."
-)
-
-
-def looks_english(question: str) -> bool:
-    """False for questions in another script, or Latin-script ones with no English function
-    words; short questions get the benefit of the doubt."""
-    words = _WORD.findall(question)
-    letters = "".join(words)
-    if not letters:
-        return True
-    if sum(c.isascii() for c in letters) / len(letters) < 0.6:
-        return False
-    return len(words) < 4 or any(w.lower() in STOPWORDS for w in words)
 
 
 @dataclass(frozen=True)
@@ -252,9 +234,8 @@ class Assistant:
         k = self.settings.top_k if k is None else k
         if not 1 <= k <= 200:
             raise InputError(f"k must be between 1 and 200 (got {k})")
-        flt = Filter(_iso(published_from, "published_from"), _iso(published_to, "published_to"),
-                     tuple(sources or ()), tuple(article_ids or ()))  # fmt: skip
-        asked = Query(query, k, flt, _as_date(as_of, "as_of"))
+        flt = article_filter(published_from, published_to, sources, article_ids)
+        asked = Query(query, k, flt, as_date(as_of, "as_of"))
         self._follow()
         with self._gate.reading():
             found = [p for p in self._retriever.retrieve(asked) if self._current(p)]
@@ -429,11 +410,8 @@ class Assistant:
         question = validate_question(question, self.settings.max_question_chars)
         if not looks_english(question):
             return Answer(question, NOT_ENGLISH, True, fingerprint=self.fingerprint)
-        when = _as_date(as_of, "as_of")
-        if when is None and _RELATIVE.search(question):
-            when = date.fromisoformat(self._newest) if self._newest else None
-        flt = Filter(_iso(published_from, "published_from"), _iso(published_to, "published_to"),
-                     tuple(sources or ()), tuple(article_ids or ()))  # fmt: skip
+        when = day_asked(question, as_of, self._newest)
+        flt = article_filter(published_from, published_to, sources, article_ids)
         turn = condense(question, history)
         query = Query(turn.query, self.settings.top_k, flt, when, turn.articles)
         since = self._week_asked(question, when)
@@ -491,7 +469,9 @@ class Assistant:
                 timings: dict[str, float], texts: dict[str, str]) -> Answer:  # fmt: skip
         text, citations = verify(draft.text, draft.citations, texts)
         refused = draft.refused or not citations
-        disagreement = None if refused else renumbered(draft, citations)
+        disagreement = (
+            None if refused else renumbered(draft.disagreement, draft.citations, citations)
+        )
         return Answer(
             question=prepared.question,
             text=text if not refused or draft.refused else draft.text,
@@ -515,53 +495,3 @@ class Prepared:
     evidence: list[Sentence]
     draft: Draft
     retrieve_ms: float
-
-
-def renumbered(draft: Draft, kept: list[Citation]) -> Disagreement | None:
-    """The draft's disagreement under the markers that survived verification (a figure whose
-    citation was dropped goes; fewer than two figures left is no disagreement)."""
-    if draft.disagreement is None:
-        return None
-    marker = {(c.article_id, c.start, c.end): c.marker for c in kept}
-    figures = [
-        replace(f, marker=marker[key])
-        for f in draft.disagreement.figures
-        for c in draft.citations
-        if c.marker == f.marker and (key := (c.article_id, c.start, c.end)) in marker
-    ]  # fmt: skip
-    if len({f.value for f in figures}) < 2:
-        return None
-    return Disagreement(draft.disagreement.quantity, figures)
-
-
-def validate_question(question: str, max_chars: int) -> str:
-    """The question, stripped; an InputError for an empty or over-long one."""
-    if not isinstance(question, str) or not question.strip():
-        raise InputError("the question is empty: ask something about the articles")
-    try:
-        question.encode("utf-8")
-    except UnicodeEncodeError as exc:  # a lone surrogate: bytes that were not UTF-8
-        raise InputError(
-            f"the question holds a character that is not valid Unicode (at character"
-            f" {exc.start + 1}): type it again"
-        ) from None
-    question = question.strip()
-    if len(question) > max_chars:
-        raise InputError(
-            f"the question is {len(question)} characters long; the limit is {max_chars}: shorten it"
-        )
-    return question
-
-
-def _as_date(value: date | str | None, name: str) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError as exc:
-        raise InputError(f"{name} must be a date like 2022-01-19 (got {value!r})") from exc
-
-
-def _iso(value: date | str | None, name: str) -> str | None:
-    parsed = _as_date(value, name)
-    return parsed.isoformat() if parsed else None

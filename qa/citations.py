@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from qa.answer import Citation
+from qa.answer import Citation, Disagreement
 
 _MARKER = re.compile(r"\s?\[(\d+)\]")
 
@@ -37,3 +37,22 @@ def verify(
     text = _MARKER.sub(renumber, text)
     kept = [replace(valid[old], marker=new) for old, new in order.items()]
     return text.strip(), kept
+
+
+def renumbered(disagreement: Disagreement | None, cited: list[Citation],
+               kept: list[Citation]) -> Disagreement | None:  # fmt: skip
+    """A draft's ``disagreement`` under the markers its ``cited`` citations kept in verification
+    (``kept``, from ``verify``): a figure whose citation was dropped goes; fewer than two
+    figures left is no disagreement."""
+    if disagreement is None:
+        return None
+    marker = {(c.article_id, c.start, c.end): c.marker for c in kept}
+    figures = [
+        replace(f, marker=marker[key])
+        for f in disagreement.figures
+        for c in cited
+        if c.marker == f.marker and (key := (c.article_id, c.start, c.end)) in marker
+    ]  # fmt: skip
+    if len({f.value for f in figures}) < 2:
+        return None
+    return Disagreement(disagreement.quantity, figures)

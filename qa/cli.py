@@ -108,7 +108,8 @@ def _watch(args: argparse.Namespace, settings: Settings, paths: list[Path]) -> i
 
 
 def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from qa.assistant import Assistant, validate_question
+    from qa.assistant import Assistant
+    from qa.intake import validate_question
 
     text_argument(args.question, "question")
     for source in args.source or ():

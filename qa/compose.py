@@ -16,9 +16,6 @@ from typing import Protocol
 from qa.answer import Citation, Disagreement, Figure
 from qa.dates import dated_before
 from qa.entities import (
-    CONTRADICTS,
-    FITS,
-    asks_for_a_name,
     entities,
     name_runs,
     names,
@@ -26,6 +23,7 @@ from qa.entities import (
     sources,
 )
 from qa.evidence import Sentence
+from qa.expectation import CONTRADICTS, FITS, asks_for_a_name
 from qa.figures import ATTRIBUTED, COMPARE, Alike, Listing, disagreeing, figures, same_noun
 from qa.inflection import singular
 from qa.near_misses import near_miss

@@ -1,15 +1,16 @@
 """Evidence selection: the sentences of the retrieved passages that answer the question.
 
-Two steps. ``score_sentences`` scores every candidate sentence (an exact span of its article)
-cheaply: semantic similarity to the question (the embedding model), keyword overlap weighted by
-rarity, and whether it holds something of the expected answer type that the question does not
-already contain (a number for "how many", a person for "who", a date for "when"). ``rerank`` then
-has a cross-encoder, which reads the question and the sentence together, judge the best of them,
-and orders them by that judgement plus the answer-type fit: on news nobody tuned for (the
-RealTime QA questions) the best sentence held the answer for 0.48 of the questions against 0.41
-by the cheap score alone. The cheap score stays the measure of whether the articles are on the
-question's topic at all (the refusal threshold), which the cross-encoder does not tell: a near
-miss ("who was the judge?" over an article that says "a judge") is as relevant to it as an answer.
+Two steps. ``score_sentences`` (here) scores every candidate sentence (an exact span of its
+article) cheaply: semantic similarity to the question (the embedding model), keyword overlap
+weighted by rarity, and whether it holds something of the expected answer type that the question
+does not already contain (a number for "how many", a person for "who", a date for "when").
+``qa.relevance.rerank`` then has a cross-encoder, which reads the question and the sentence
+together, judge the best of them, and orders them by that judgement plus the answer-type fit: on
+news nobody tuned for (the RealTime QA questions) the best sentence held the answer for 0.48 of
+the questions against 0.41 by the cheap score alone. The cheap score stays the measure of whether
+the articles are on the question's topic at all (the refusal threshold), which the cross-encoder
+does not tell: a near miss ("who was the judge?" over an article that says "a judge") is as
+relevant to it as an answer.
 
 A sentence's text is evidence once: the same story indexed under two names (a copy, a syndicated
 wire story) would otherwise be quoted, and cited, once per copy. It keeps the rank of its
@@ -26,7 +27,6 @@ from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
 from functools import lru_cache
 
 import numpy as np
@@ -35,13 +35,12 @@ from index.boilerplate import is_boilerplate
 from index.chunking import sentence_spans
 from index.embedding import Embedder, Vectors
 from qa.answer import Passage
-from qa.crossencoder import CrossEncoder
-from qa.entities import FITS, FRAME, expectation, names, prefix_match
-from qa.question import AnswerType, refers_back
-from qa.retrieval import recency
+from qa.entities import FRAME, prefix_match
+from qa.expectation import expectation
+from qa.question import AnswerType
 from qa.text import terms
 
-_DATE_MARKER = re.compile(r"date[:\s]+\d{4}-\d{2}-\d{2}\s+", re.I)
+DATE_MARKER = re.compile(r"date[:\s]+\d{4}-\d{2}-\d{2}\s+", re.I)
 _LEADING_PARENTHESIS = re.compile(r"\([^()]{1,80}\)\s+")
 
 
@@ -61,7 +60,7 @@ class Sentence:
     around: str = ""  # the sentences just before and after (see ``window``)
     relevance: float | None = None  # the cross-encoder's logit, for the sentences it read
     # For a question that sets a scene before it asks: how many logits better the cross-encoder
-    # reads the sentence with the question than with the scene alone (see ``rerank``).
+    # reads the sentence with the question than with the scene alone (see ``qa.relevance.rerank``).
     to_the_point: float | None = None
     # The sentence before it, when the answer needs it ("Acme Foods recalled ..." / "The company
     # says ..."): see ``with_antecedent``.
@@ -144,10 +143,10 @@ def candidates(
         text = articles[p.article_id]
         for s, e in _passage_spans(text, p.start, p.end):
             if not keep_dates and (
-                m := _DATE_MARKER.match(text, s, e)
+                m := DATE_MARKER.match(text, s, e)
             ):  # the loader's "date YYYY-MM-DD" marker
                 s = m.end()
-            if (p.article_id, s) in seen or len(_term_set(text[s:e])) < 3:
+            if (p.article_id, s) in seen or len(term_set(text[s:e])) < 3:
                 continue
             credit = _LEADING_PARENTHESIS.match(text, s, e)  # "(Jane Roe/Reuters) The council ..."
             if credit and credit.end() < e and is_boilerplate(text[s : credit.end()].strip()):
@@ -165,7 +164,7 @@ def quotable(text: str) -> bool:
     widget ("1. How relevant is this ad to you? ... Video player was slow to load content")
     holds none: 16 of the 949 RealTime QA articles, and no other."""
     return any(
-        len(_term_set(text[s:e])) >= 3 and not is_boilerplate(text[s:e])
+        len(term_set(text[s:e])) >= 3 and not is_boilerplate(text[s:e])
         for s, e in sentence_spans(text)
     )
 
@@ -187,7 +186,7 @@ class Cheap:
 
 
 @lru_cache(maxsize=4096)
-def _article_spans(text: str) -> tuple[list[int], list[tuple[int, int]]]:
+def article_spans(text: str) -> tuple[list[int], list[tuple[int, int]]]:
     """The sentence spans of a whole article, and their starts (for bisection); cached, since
     the same articles come back question after question."""
     spans = sentence_spans(text)
@@ -195,13 +194,14 @@ def _article_spans(text: str) -> tuple[list[int], list[tuple[int, int]]]:
 
 
 @lru_cache(maxsize=20_000)
-def _term_set(text: str) -> frozenset[str]:
+def term_set(text: str) -> frozenset[str]:
+    """The distinct terms of a text (``qa.text.terms``); cached for the same reason."""
     return frozenset(terms(text))
 
 
 def window(text: str, start: int, end: int) -> str:
     """The sentences just before and just after ``text[start:end]``."""
-    starts, spans = _article_spans(text)
+    starts, spans = article_spans(text)
     first = bisect_right(starts, start) - 1  # the sentence holding ``start``
     last = bisect_right(starts, max(start, end - 1)) - 1
     parts = [text[s:e] for s, e in spans[max(0, first - 1) : max(0, first)]]
@@ -256,7 +256,7 @@ def score_sentences(
     def overlap(text: str, around: str) -> tuple[float, float]:
         """(the share of the question's weight the sentence holds, that share counting the
         words of the sentences around it at ``cheap.near``)."""
-        have, near = _term_set(text), _term_set(around)
+        have, near = term_set(text), term_set(around)
         own = sum(w if t in have else 0.5 * w if prefix_match(t, have) else 0.0
                   for t, w in weights.items())  # fmt: skip
         nearby = sum(cheap.near * w for t, w in weights.items() if t in near and t not in have)
@@ -274,7 +274,7 @@ def score_sentences(
     # nothing, however relevant it looks.
     keep = [
         i for i, (_, near) in enumerate(shares)
-        if (near > 0 or not weights) and not _term_set(texts[i]) <= said
+        if (near > 0 or not weights) and not term_set(texts[i]) <= said
     ]  # fmt: skip
     if not keep:
         return []
@@ -318,46 +318,14 @@ def distinct(evidence: list[Sentence]) -> list[Sentence]:
     return kept
 
 
-@dataclass(frozen=True)
-class Relevance:
-    """How the cross-encoder orders the evidence (``Settings`` fields, calibrated there)."""
-
-    candidates: int  # the best sentences by the cheap score that it reads
-    typed_weight: float  # logits added per unit of answer-type fit (``Expectation.match``)
-    recency_weight: float = 0.0  # logits added per unit of ``recency`` (asked as of a day)
-    # Of those candidates, only the ones scoring at least this share of the best cheap score
-    min_share: float = 0.0
-    # Logits the best sentence must gain when read after the sentence before it for that one
-    # to be quoted with it (``with_antecedent``); None: never.
-    antecedent_gain: float | None = None
-    # Logits the pair may lose against the best sentence alone and still be quoted, when the
-    # best refers to the thing asked for as "the show" and the sentence before names something
-    # (``refers_back``): the cross-encoder reads such pairs about as it reads the best alone.
-    echo_tolerance: float = 2.0
-    # Logits added per share of the question's words in the sentence's article headline: an
-    # article about the question's subject over a digest or a side mention of it.
-    title_weight: float = 0.0
-    # Logits added per logit the cross-encoder gives the question read with that headline: a
-    # digest's headline ("5 things to know for May 2: Floods, Rail strike, ...") reads as far
-    # from the question as a story's own reads near it, with few words in common either way.
-    title_reading_weight: float = 0.0
-    max_question_chars: int = 400  # it reads at most 256 word pieces, sentence included
-
-
-_BARE_QUOTE = re.compile(r"^\s*[\"“‘']")
-_SPEECH = re.compile(
-    r"\b(?:said|says|told|tells|added|adds|wrote|writes|asked|according to)\b", re.I
-)
-
-
 def of_the_week(evidence: list[Sentence], since: str) -> list[Sentence]:
     """For a question about "this week": the evidence from articles published ``since`` that
     day (ISO) or undated (they may be of any day), and none from earlier ones. A recall of 1
     million pickups years before does not answer "which automaker recalled 200,000 pickups
     this week", and the cross-encoder, which reads no dates, may prefer it to this
-    week's story: the recency weight in ``rerank`` is a few logits, which it can outweigh. When
-    the week's sentences are off the question's topic, or there are none, the answer is a
-    refusal, not last year's story."""
+    week's story: the recency weight in ``qa.relevance.rerank`` is a few logits, which it can
+    outweigh. When the week's sentences are off the question's topic, or there are none, the
+    answer is a refusal, not last year's story."""
     return [s for s in evidence if not s.passage.published or s.passage.published >= since]
 
 
@@ -367,132 +335,3 @@ def from_articles(evidence: list[Sentence], keep: Callable[[str], bool]) -> list
     if unfiltered)."""
     kept = {a for a in {s.article_id for s in evidence} if keep(a)}
     return [s for s in evidence if s.article_id in kept] or evidence
-
-
-def with_speaker(s: Sentence) -> str:
-    """A sentence that only continues a quotation ("'I hope it will not come to that.'"), with
-    the sentence before it when that one says who speaks ("'The plan is a red line,' the mayor
-    said."); any other sentence as it is. Measured with ``qa eval``: one more seed answer (a
-    follow-up answered by a quote's second sentence), the RealTime QA figures unchanged."""
-    if not _BARE_QUOTE.match(s.text) or _SPEECH.search(s.text):
-        return s.text
-    before = s.passage.text[: max(0, s.start - s.passage.start)]
-    spans = sentence_spans(before)
-    if not spans:
-        return s.text
-    a, b = spans[-1]
-    prev = before[a:b]
-    return f"{prev} {s.text}" if _SPEECH.search(prev) else s.text
-
-
-def rerank(question: str, evidence: list[Sentence], encoder: CrossEncoder, how: Relevance,
-           as_of: date | None = None, asking: str | None = None,
-           scene: str = "") -> list[Sentence]:  # fmt: skip
-    """``evidence`` (best first by the cheap score) with its first ``how.candidates`` sentences
-    that score at least ``how.min_share`` of the best cheap score (one far below the best is
-    about something else, and reading it is most of the time of an answer) judged by
-    ``encoder`` and put first, ordered by relevance plus answer-type fit plus, when
-    asked as of a day, how recent the sentence's article was then (the cross-encoder reads no
-    dates: "this week's" story and last year's read alike to it), plus the share of the
-    question's words its article's headline holds and how relevant the cross-encoder reads that
-    headline to the question (it reads the sentence alone: a morning digest's paragraph and the
-    story itself read alike to it); the rest follow in their cheap order. A
-    sentence that only continues a quotation is read after the one saying who speaks
-    (``with_speaker``): alone, "'I hope common sense will prevail.'" is not what the mayor said.
-
-    ``asking``, when the question sets a scene before it asks ("The striker scored his 41st goal
-    this week. Who holds the record?"; see ``asking_clause``), is read too, and a sentence's
-    relevance is the better of the two: read with the scene, the cross-encoder prefers sentences
-    about the scene ("the striker broke the club record") to the one that answers ("Dunmore
-    holds the record"). Measured on the RealTime QA questions, 27 of which set a scene: accuracy
-    0.637 -> 0.647, strict 0.353 -> 0.363, citation precision 0.551 -> 0.541 (the max of the
-    two; their mean lost an answer). The ``scene`` (``qa.question.scene``), when given, is read
-    alone as well, and each sentence keeps how much better it reads with the question
-    (``Sentence.to_the_point``): a sentence that only retells the scene reads as well without
-    the question. Costs two more reads of the candidates for those questions."""
-    head = evidence[: how.candidates]
-    if head and head[0].score > 0:  # evidence is best first: the ones read are a prefix
-        head = [s for s in head if s.score >= how.min_share * head[0].score]
-    if not head:
-        return evidence
-    texts = [with_speaker(s) for s in head]
-    logits = encoder.score(question[: how.max_question_chars], texts)
-    if asking and asking.strip() != question.strip():
-        logits = np.maximum(logits, encoder.score(asking[: how.max_question_chars], texts))
-    gains: list[float | None] = [None] * len(head)
-    if scene:
-        alone = encoder.score(scene[: how.max_question_chars], texts)
-        gains = [float(x - y) for x, y in zip(logits, alone, strict=True)]
-    judged = [
-        replace(s, relevance=float(x), to_the_point=g)
-        for s, x, g in zip(head, logits, gains, strict=True)
-    ]  # fmt: skip
-
-    asked = {t for t in terms(question) if t not in FRAME}
-    titles = sorted({s.passage.title for s in judged if s.passage.title})
-    title_logits: dict[str, float] = {}
-    if how.title_reading_weight > 0 and titles:  # one more read: each article's headline
-        read = encoder.score(question[: how.max_question_chars], titles)
-        title_logits = {t: float(x) for t, x in zip(titles, read, strict=True)}
-
-    def headline(s: Sentence) -> float:
-        if not asked or not how.title_weight:
-            return 0.0
-        return len(asked & _term_set(s.passage.title)) / len(asked)
-
-    def order(s: Sentence) -> float:
-        fresh = recency(as_of, s.passage.published)
-        return (float(s.relevance or 0.0) + how.typed_weight * s.typed
-                + how.recency_weight * fresh + how.title_weight * headline(s)
-                + how.title_reading_weight * title_logits.get(s.passage.title, 0.0))  # fmt: skip
-
-    judged.sort(key=lambda s: -order(s))
-    return judged + evidence[len(head) :]
-
-
-def with_antecedent(question: str, evidence: list[Sentence], articles: dict[str, str],
-                    encoder: CrossEncoder, how: Relevance) -> list[Sentence]:  # fmt: skip
-    """``evidence`` with its best sentence given the sentence before it in its article
-    (``antecedent``) when the best lacks the kind of thing asked for (its answer-type fit is
-    below full: no name for "which company", no figure for "how many") and the cross-encoder
-    finds the two together answer the question better than the best alone, by at least
-    ``how.antecedent_gain`` logits. News prose names a thing once and then refers back to it:
-    "Acme Foods recalled 2 million jars of peanut butter." / "The company says the jars ...".
-    A best sentence that holds the kind of thing asked for answers by itself, and the sentence
-    the answer quotes next is then as often the one that completes it, unless it speaks of the
-    thing a "which" question asks for as "the company" or "the show" (``refers_back``): then
-    the sentence before is quoted with it when it names something the question does not and the
-    two read together lose at most ``how.echo_tolerance`` logits (the cross-encoder reads such a
-    pair about as it reads the best alone). One more pair for the cross-encoder, run only when
-    one of the two tests passes."""
-    best = evidence[0] if evidence else None
-    if (
-        best is None or best.relevance is None or how.antecedent_gain is None
-        or (best.typed >= FITS and not refers_back(question, best.text))
-    ):  # fmt: skip
-        return evidence
-    text = articles[best.article_id]
-    starts, spans = _article_spans(text)
-    at = bisect_right(starts, best.start) - 1
-    if at < 1:
-        return evidence
-    start, end = spans[at - 1]
-    if m := _DATE_MARKER.match(text, start, end):  # the loader's "date YYYY-MM-DD" marker
-        start = m.end()
-    before = text[start:end]
-    if len(_term_set(before)) < 3 or is_boilerplate(before):
-        return evidence
-    pair = before + " " + best.text
-    logit = float(encoder.score(question[: how.max_question_chars], [pair])[0])
-    if best.typed >= FITS:  # it fits, but says "the show" (refers_back): the name comes before
-        asked = question.lower()
-        if logit < best.relevance - how.echo_tolerance or not any(
-            n not in asked for n in names(before)
-        ):
-            return evidence
-    elif logit < best.relevance + how.antecedent_gain:
-        return evidence
-    # It is quoted as part of the best sentence's answer, so it carries the best one's scores.
-    lead = Sentence(best.article_id, start, end, before, best.passage, best.semantic,
-                    best.lexical, best.typed, best.score, relevance=logit)  # fmt: skip
-    return [replace(best, antecedent=lead), *evidence[1:]]

@@ -246,7 +246,8 @@ def test_the_sentence_before_joins_a_best_sentence_that_only_refers_to_the_answe
     """``with_antecedent`` with the real model, on made-up prose that names a thing once and then
     says "the company": the sentence naming it is quoted with the best one."""
     from qa.answer import Passage
-    from qa.evidence import Relevance, Sentence, rerank, with_antecedent
+    from qa.evidence import Sentence
+    from qa.relevance import Relevance, rerank, with_antecedent
 
     article = (
         "Acme Foods recalled two million jars of peanut butter on Monday. "
@@ -269,8 +270,9 @@ def test_a_question_that_sets_a_scene_is_also_read_by_its_asking_sentence(
     """Made-up sports prose: read whole, the real model prefers the sentence about the scene
     (the 41st goal); with the asking sentence read too, the record holder comes first."""
     from qa.answer import Passage
-    from qa.evidence import Relevance, Sentence, rerank
+    from qa.evidence import Sentence
     from qa.question import asking_clause
+    from qa.relevance import Relevance, rerank
 
     question = (
         "The striker Tom Vale scored his 41st league goal of the season this week."
@@ -300,8 +302,9 @@ def test_a_sentence_that_only_retells_the_scene_reads_no_better_with_the_questio
     naming the store reads clearly better with the question, and more relevant to it than a
     sentence that is merely far from the scene."""
     from qa.answer import Passage
-    from qa.evidence import Relevance, Sentence, rerank
+    from qa.evidence import Sentence
     from qa.question import asking_clause, scene
+    from qa.relevance import Relevance, rerank
 
     question = (
         "A single ticket sold in Pine Valley, Oregon, won the record $900 million Lotto Max"
@@ -335,7 +338,8 @@ def test_a_story_is_preferred_to_a_digest_by_how_its_headline_reads(
     reads far from the question, the story's own near it, so with the headline read the story
     comes first. Word overlap with the headline alone does not tell them apart."""
     from qa.answer import Passage
-    from qa.evidence import Relevance, Sentence, rerank
+    from qa.evidence import Sentence
+    from qa.relevance import Relevance, rerank
 
     question = "Which drugmaker said it will ask regulators to approve its malaria vaccine?"
     digest_title = "5 things to know for May 2: Floods, Malaria, Rail strike, Markets ..."

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import date
 
 from qa.dates import dated_before
-from qa.entities import entities, expectation, focus_noun, names
+from qa.entities import entities, names
+from qa.expectation import expectation, focus_noun
 from qa.figures import ATTRIBUTED, COMPARE
 from qa.inflection import singular
 from qa.question import AnswerType, answer_type, date_grain

@@ -26,11 +26,7 @@ from qa.compose import (
 from qa.constraints import full_names, mentions, named, pinned, said_in, speaker, unmet
 from qa.dates import dated_before, earliest_day
 from qa.entities import (
-    asks_for_a_name,
-    counted_modifier,
     entities,
-    expectation,
-    focus_noun,
     name_runs,
     names,
     people,
@@ -39,15 +35,12 @@ from qa.entities import (
 )
 from qa.evidence import (
     Cheap,
-    Relevance,
     Sentence,
     SentenceVectors,
     of_the_week,
-    rerank,
     score_sentences,
-    with_antecedent,
-    with_speaker,
 )
+from qa.expectation import asks_for_a_name, counted_modifier, expectation, focus_noun
 from qa.inflection import ordinal_word, ordinals
 from qa.near_misses import other_event, other_year
 from qa.question import (
@@ -63,6 +56,7 @@ from qa.question import (
     refers_back,
     scene,
 )
+from qa.relevance import Relevance, rerank, with_antecedent, with_speaker
 from qa.retrieval import recency
 
 SUMMIT = "Leaders met in Madrid for the alliance's summit; next year's will be in Vilnius."

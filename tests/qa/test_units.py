@@ -7,11 +7,11 @@ from dataclasses import replace
 from fakes import CountingEmbedder, HashEmbedder
 
 from qa.answer import Citation, Passage
-from qa.assistant import looks_english
 from qa.citations import verify
 from qa.compose import ArticleInfo, ExtractiveGenerator, Selection
 from qa.evidence import Sentence, SentenceVectors, score_sentences
 from qa.figures import Listing, figures, same_quantity
+from qa.intake import looks_english
 from qa.question import AnswerType, answer_type, condense
 from qa.text import terms
 
@@ -248,7 +248,7 @@ def test_a_worded_answer_must_name_what_the_best_evidence_gives() -> None:
 def test_the_cross_encoder_orders_the_best_candidates_and_keeps_the_rest_behind() -> None:
     from fakes import OverlapCrossEncoder
 
-    from qa.evidence import Relevance, rerank
+    from qa.relevance import Relevance, rerank
 
     evidence = [
         _sentence("a", "The council met on Tuesday to discuss parking.", 0.7, 0.0),
@@ -268,7 +268,7 @@ def test_the_cross_encoder_reads_no_candidate_far_below_the_best() -> None:
     from fakes import OverlapCrossEncoder
 
     from index.embedding import Vectors
-    from qa.evidence import Relevance, rerank
+    from qa.relevance import Relevance, rerank
 
     class Counting(OverlapCrossEncoder):
         def __init__(self) -> None:
