@@ -7,9 +7,11 @@ corpus, questions and embedding model. Prints one table and writes ``<out>/bench
 Parts: ``ingest`` (wall time, chunks/s, peak memory, truncated chunks), ``query`` (retrieval and
 ``ask`` latency after a warm-up, serving memory, ``qa ask`` cold start), ``retrieval`` (article
 hit@1, hit@5, MRR@10 and answer quality). Our pipeline is driven through the public ``qa`` API
-only. Each timed ingest and the serving run happen in a fresh subprocess (``python -m eval.bench
-_worker SPEC``) so that every peak-memory figure is that pipeline's own. The tutorial indexes are
-cached by fingerprint (eval.baselines); our index of the corpus lives in ``<out>/ours/``.
+only. Each timed ingest and the serving run happen in a fresh subprocess (``python -m
+eval.bench_worker SPEC``) so that every peak-memory figure is that pipeline's own. The tutorial
+indexes are cached by fingerprint (eval.baselines); our index of the corpus lives in
+``<out>/ours/``. The table and what ties a figure to its code and machine are in
+``eval.bench_report``.
 """
 
 from __future__ import annotations
@@ -25,26 +27,17 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from statistics import median
 from typing import Any
 
 from eval import baselines as bl
+from eval.bench_report import code_state, cpu_model, package_versions, render
 from eval.gold import GoldItem, load_gold
 from eval.metrics import contains, percentile, reciprocal_rank
-from qa import (
-    Assistant,
-    IndexMismatchError,
-    InputError,
-    QAError,
-    Settings,
-    cpu_flags,
-    index_paths,
-)
+from qa import InputError, QAError, Settings, cpu_flags
 
 ROOT = Path(__file__).resolve().parents[1]
-TITLE_PIECES = 32  # our "title-prefix-v1" scheme embeds the title cut to 32 word pieces
 
 
 @dataclass
@@ -74,7 +67,7 @@ class Bench:
         self.loads.append((label, round(os.getloadavg()[0], 2)))
 
 
-# ---------------------------------------------------------------- subprocess workers
+# ------------------------------------------------ subprocess workers (eval.bench_worker)
 
 
 def run_worker(bench: Bench, spec: dict[str, Any]) -> dict[str, Any]:
@@ -87,7 +80,7 @@ def run_worker(bench: Bench, spec: dict[str, Any]) -> dict[str, Any]:
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
     }
-    cmd = [sys.executable, "-m", "eval.bench", "_worker", str(folder / "spec.json")]
+    cmd = [sys.executable, "-m", "eval.bench_worker", str(folder / "spec.json")]
     code, wall, peak = spawn(cmd, env)
     result_file = folder / "result.json"
     result = json.loads(result_file.read_text()) if result_file.is_file() else {}
@@ -107,106 +100,6 @@ def spawn(cmd: list[str], env: dict[str, str], stdout: Any = 2) -> tuple[int, fl
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     return proc.returncode, time.perf_counter() - t0, round(usage.ru_maxrss / 1024, 1)
-
-
-def worker_main(argv: list[str]) -> int:
-    spec = json.loads(Path(argv[0]).read_text())
-    bl.quiet_logs()
-    workers = {"ours-ingest": _ours_ingest, "baseline": _baseline_build, "serve": _serve}
-    try:
-        result, code = workers[spec["kind"]](spec), 0
-    except QAError as exc:
-        result, code = {"error": str(exc)}, 2
-    Path(spec["result"]).write_text(json.dumps(result))
-    return code
-
-
-def _ours_ingest(spec: dict[str, Any]) -> dict[str, Any]:
-    settings = Settings(**spec["settings"])
-    t0 = time.perf_counter()
-    try:
-        report = index_paths(settings, [Path(spec["corpus"])], progress=False)
-    except IndexMismatchError:  # built under other settings: the benchmark's own index, rebuild
-        report = index_paths(settings, [Path(spec["corpus"])], rebuild=True, progress=False)
-    wall = time.perf_counter() - t0
-    peak = bl.peak_rss_mb()
-    t1 = time.perf_counter()
-    with Assistant.open(settings) as assistant:
-        open_s = time.perf_counter() - t1  # first open also builds the BM25 cache
-        over = _over_limit(assistant, Path(spec["model"]))
-    articles = report.added + report.updated + report.unchanged
-    return {"articles": articles, "chunks": report.chunks, "wall_s": round(wall, 2),
-            "peak_rss_mb": peak, "first_open_s": round(open_s, 2), **over}  # fmt: skip
-
-
-def _over_limit(assistant: Assistant, model: Path) -> dict[str, Any]:
-    """Our chunks whose embedding input (title prefix + text, as the indexer builds it) exceeds
-    the model's limit, counted with the model's own tokenizer."""
-    pieces, limit = bl.WordPieces(model), bl.word_piece_limit(model)
-    scheme = assistant.summary().scheme
-    cut = TITLE_PIECES if "title-prefix-v1" in scheme else 10_000  # unknown: whole title
-    titles: dict[str, str] = {}
-    inputs = []
-    for c in assistant.passages():
-        if c.title not in titles:
-            titles[c.title] = pieces.cut(c.title, cut)
-        inputs.append(f"{titles[c.title]}\n{c.text}" if c.title else c.text)
-    counts = pieces.count(inputs)
-    return {"truncated": sum(n > limit for n in counts), "max_word_pieces": max(counts, default=0),
-            "word_piece_limit": limit, "scheme": scheme}  # fmt: skip
-
-
-def _baseline_build(spec: dict[str, Any]) -> dict[str, Any]:
-    variant = bl.VARIANTS[spec["variant"]]
-    return bl.build(variant, Path(spec["corpus"]), Path(spec["model"]), Path(spec["dest"]))
-
-
-def _title_questions(assistant: Assistant) -> tuple[list[dict[str, Any]], list[str]]:
-    """Generic questions (and different warm-up ones) built from article titles."""
-    titles = [a.title or a.id for a in assistant.articles()]
-    measure = [{"id": f"title-{n}", "question": f"What does the news say about {t}?"}
-               for n, t in enumerate(titles[:20])]  # fmt: skip
-    return measure, [f"Tell me about {t}" for t in titles[-3:]]
-
-
-def _serve(spec: dict[str, Any]) -> dict[str, Any]:
-    """Open the assistant and answer every question, ``repeat`` times, each time in a fresh
-    Assistant (so per-process caches of query and sentence vectors start cold), after a warm-up."""
-    settings = Settings(**spec["settings"])
-    passes: list[dict[str, Any]] = []
-    out: dict[str, Any] = {}
-    for r in range(spec["repeat"]):
-        t0 = time.perf_counter()
-        with Assistant.open(settings) as assistant:
-            open_s = time.perf_counter() - t0
-            generic, warmup = _title_questions(assistant)
-            questions = spec["questions"] if spec["questions"] is not None else generic
-            for w in warmup:
-                assistant.ask(w)
-            ask_ms, retrieve_ms, rows = [], [], []
-            for q in questions:
-                t = time.perf_counter()
-                a = assistant.ask(q["question"], q.get("history") or None, as_of=q.get("as_of"))
-                ask_ms.append((time.perf_counter() - t) * 1000)
-                retrieve_ms.append(a.timings_ms.get("retrieve", 0.0))
-                rows.append({"id": q["id"], "ranked": _ranked(a), "answer": a.text,
-                             "refused": a.refused})  # fmt: skip
-            passes.append(
-                {"open_s": round(open_s, 2), "ask_ms": ask_ms, "retrieve_ms": retrieve_ms}
-            )
-            if r == 0:
-                if spec["undated"]:
-                    for row, q in zip(rows, questions, strict=True):
-                        row["ranked_undated"] = _ranked(
-                            assistant.ask(q["question"], q.get("history") or None)
-                        )
-                out = {"rows": rows, "questions": questions, "warmup": warmup,
-                       "article_ids": [a.id for a in assistant.articles()]}  # fmt: skip
-    return {**out, "passes": passes, "peak_rss_mb": bl.peak_rss_mb()}
-
-
-def _ranked(answer: Any) -> list[str]:
-    return list(dict.fromkeys(p.article_id for p in answer.passages))
 
 
 # ---------------------------------------------------------------- the parts
@@ -410,30 +303,6 @@ def _dump(bench: Bench, home: Path) -> dict[str, Any]:
     )
 
 
-def code_state() -> dict[str, str | None]:
-    """The commit and a digest of the pipeline's sources (qa/, index/), so that a figure can be
-    tied to the code it measured, and a run during which the code changed is flagged."""
-    digest = hashlib.sha256()
-    for path in sorted([*ROOT.glob("qa/*.py"), *ROOT.glob("index/*.py")]):
-        digest.update(path.name.encode() + path.read_bytes())
-    try:
-        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                                capture_output=True, text=True, timeout=10).stdout.strip() or None  # fmt: skip
-    except (OSError, subprocess.SubprocessError):
-        commit = None
-    return {"commit": commit, "sources_sha256": digest.hexdigest()[:16]}
-
-
-def package_versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for p in ("torch", "chromadb", "llama-index-core", "sentence-transformers", "transformers"):
-        try:
-            out[p] = version(p)
-        except PackageNotFoundError:
-            out[p] = "absent"
-    return out
-
-
 def _setup(args: argparse.Namespace, settings: Settings) -> Bench:
     corpus = Path(args.corpus)
     if not corpus.exists():
@@ -548,101 +417,3 @@ def _ingest_spec(bench: Bench, home: Path) -> dict[str, Any]:
 def _gold_questions(items: list[GoldItem]) -> list[dict[str, Any]]:
     return [{"id": i.id, "question": i.question, "history": i.history, "as_of": i.question_date}
             for i in items]  # fmt: skip
-
-
-def cpu_model() -> str:
-    """The CPU's model name: figures of the int8 embedder depend on it (see ``cpu_flags``)."""
-    try:
-        lines = Path("/proc/cpuinfo").read_text(errors="replace").splitlines()
-    except OSError:
-        return platform.processor() or "unknown"
-    name = next((ln.partition(":")[2].strip() for ln in lines if ln.startswith("model name")), "")
-    return name or platform.processor() or "unknown"
-
-
-# ---------------------------------------------------------------- the table
-
-SYSTEMS = ("ours", "tuned", "defaults")
-
-
-def render(result: dict[str, Any]) -> str:
-    """The plain-text table: one row a figure, a column a pipeline, and ours / tuned."""
-    gold = f"gold {result['gold']}" if result["gold"] else "generic title questions"
-    gold = gold if "query" in result or "retrieval" in result else ""
-    lines = [
-        f"qa bench {result['part']}: {result['corpus']} ({result['articles']} articles),"
-        f" {gold + ', ' if gold else ''}repeat {result['repeat']}",
-        f"{'':40}{'ours':>10}{'tuned':>10}{'defaults':>10}{'ours/tuned':>12}",
-    ]
-
-    def add(label: str, values: dict[str, Any], fmt: str = "{:.3f}") -> None:
-        cells = [fmt.format(values[c]) if values.get(c) is not None else "-" for c in SYSTEMS]
-        o, t = values.get("ours"), values.get("tuned")
-        ratio = (
-            f"{o / t:.2f}"
-            if isinstance(o, int | float) and isinstance(t, int | float) and t
-            else "-"
-        )
-        lines.append(f"  {label:<38}" + "".join(f"{c:>10}" for c in cells) + f"{ratio:>12}")
-
-    if r := result.get("retrieval"):
-        lines.append(f"retrieval, article level ({r['items_with_source']} questions with a source)")
-        keys = (("hit@1", "hit@1"), ("hit@5", "hit@5"), ("MRR@10", "mrr@10"))
-        for label, key in keys:
-            add(label, {n: r[n][key] for n in SYSTEMS})
-        for label, key in keys:
-            add(
-                f"{label}, ours without question date",
-                {"ours": r["ours_undated"][key], "tuned": r["tuned"][key]},
-            )
-        a = r["answers"]
-        lines.append(f"answers, ours ({a['answerable']} answerable of {a['items']} questions)")
-        add("answer contains a gold answer", {"ours": a["contains_gold"]})
-        add("refused", {"ours": a["refused"]})
-    if i := result.get("ingest"):
-        lines.append("ingest (fresh index of the whole corpus, own process)")
-        limit = i["ours"]["runs"][0]["word_piece_limit"]
-        for label, key, fmt in (
-            ("articles", "articles", "{:d}"), ("chunks", "chunks", "{:d}"),
-            ("wall s", "wall_s", "{:.1f}"), ("chunks/s", "chunks_per_s", "{:.1f}"),
-            ("articles/s", "articles_per_s", "{:.2f}"), ("peak RSS MB", "peak_rss_mb", "{:.0f}"),
-            (f"chunks over {limit} word pieces", "truncated", "{:d}"),
-        ):  # fmt: skip
-            add(label, {n: i[n][key] for n in ("ours", "tuned")}, fmt)
-    if q := result.get("query"):
-        lines.append(f"query latency ({q['questions']} questions, after warm-up)")
-        for label, key in (
-            ("retrieval median ms", "retrieve_median_ms"),
-            ("retrieval p95 ms", "retrieve_p95_ms"),
-        ):
-            add(label, {n: q[n][key] for n in SYSTEMS if n in q}, "{:.1f}")
-        ours = q["ours"]
-        add("ask median ms", {"ours": ours["ask_median_ms"]}, "{:.1f}")
-        add("ask p95 ms", {"ours": ours["ask_p95_ms"]}, "{:.1f}")
-        add("serving process peak RSS MB", {"ours": ours["serving_peak_rss_mb"]}, "{:.0f}")
-        add("`qa ask` cold start s", {"ours": ours["cold_start_s"]}, "{:.2f}")
-    loads = result["machine"]["loadavg_1min"]
-    lines.append("ours/tuned below 1 is better for times and memory, above 1 for quality and rates")
-    lines.append("load average (1 min): " + ", ".join(f"{k} {v}" for k, v in loads.items()))
-    machine = result["machine"]
-    flags = machine.get("cpu_flags", {})
-    lines.append(
-        f"cpu {machine.get('cpu_model', '?')}; int8 kernels by these flags: "
-        + " ".join(f"{f}={'yes' if have else 'no'}" for f, have in flags.items())
-    )
-    lines.append(
-        f"cpus {result['machine']['cpus']}; "
-        + ", ".join(f"{k} {v}" for k, v in result["versions"].items())
-    )
-    code = result["code"]["end"]
-    lines.append(f"code: commit {code['commit']}, qa/ + index/ sources {code['sources_sha256']}")
-    lines += [f"note: {n}" for n in result["notes"]]
-    return "\n".join(lines)
-
-
-if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "_worker":
-        sys.exit(worker_main(sys.argv[2:]))
-    sys.exit(
-        "usage: qa bench {all,ingest,query,retrieval} ... (this module's own entry is internal)"
-    )

@@ -40,7 +40,8 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from eval.bench import code_state, cpu_model, package_versions, spawn
+from eval.bench import spawn
+from eval.bench_report import code_state, cpu_model, package_versions
 from eval.bench_serve import free_port
 from eval.gold import load_gold
 from eval.metrics import contains, percentile
