@@ -29,10 +29,11 @@ from index.store import ArticleRecord, Store
 from qa.answer import Answer, ArticleText, Passage
 from qa.backend import make_cross_encoder, make_embedder, make_indexer, make_llm, open_store
 from qa.citations import renumbered, verify
-from qa.compose import REFUSAL, ArticleInfo, Draft, ExtractiveGenerator, Generator, Selection
+from qa.compose import ExtractiveGenerator, Generator, Selection
 from qa.concurrency import ReadWriteGate
 from qa.constraints import names_figures, pinned, said_in, speaker, unmet, years
 from qa.crossencoder import CrossEncoder
+from qa.drafts import REFUSAL, ArticleInfo, Draft
 from qa.evidence import (
     Cheap,
     PersonReader,

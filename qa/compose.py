@@ -2,8 +2,8 @@
 default: it answers with the best evidence sentences, verbatim, the answering one first, each
 followed by its marker; another article is cited beside it when it states the same answer; and it
 says so when the articles disagree on a figure (found by ``qa.figures.disagreeing``), attributing
-each figure to its article (title or outlet, and date). An answer that is a near miss
-(``qa.near_misses``) is a refusal."""
+each figure to its article (title or outlet, and date; written by ``qa.drafts``). An answer
+that is a near miss (``qa.near_misses``) is a refusal."""
 
 from __future__ import annotations
 
@@ -13,28 +13,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
-from qa.answer import Citation, Disagreement, Figure
 from qa.dates import dated_before
-from qa.entities import (
-    entities,
-    name_runs,
-    names,
-    people,
-    sources,
-)
+from qa.drafts import REFUSAL, ArticleInfo, Draft, listed, plain
+from qa.entities import entities, name_runs, names, people, sources
 from qa.evidence import Sentence
 from qa.expectation import CONTRADICTS, FITS, asks_for_a_name
 from qa.figures import ATTRIBUTED, COMPARE, Alike, Listing, disagreeing, figures, same_noun
 from qa.inflection import singular
 from qa.near_misses import near_miss
-from qa.question import (
-    AnswerType,
-    asked_kind,
-    asks_about_the_future,
-)
+from qa.question import AnswerType, asked_kind, asks_about_the_future
 from qa.text import terms
-
-REFUSAL = "The indexed articles don't answer this."
 
 
 @dataclass(frozen=True)
@@ -60,41 +48,12 @@ class Selection:
     to_the_point_relevance: float = 0.0
 
 
-@dataclass(frozen=True)
-class ArticleInfo:
-    title: str
-    published: str | None
-    source: str | None
-
-
-@dataclass
-class Draft:
-    text: str
-    refused: bool
-    citations: list[Citation] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    disagreement: Disagreement | None = None
-
-
 class Generator(Protocol):
     """Turns ranked evidence into an answer. Citations are attached as data; markers in the text
     that resolve to no citation are removed afterwards (``qa.citations.verify``)."""
 
     def compose(self, question: str, kind: AnswerType, evidence: list[Sentence],
                 info: dict[str, ArticleInfo], threshold: float) -> Draft: ...  # fmt: skip
-
-
-def short_title(title: str, words: int = 9) -> str:
-    parts = title.split()
-    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
-
-
-def attribution(info: ArticleInfo) -> str:
-    """Outlet, short title and date, as far as they are known ("cnn.com, “Gas prices fall…”
-    (2022-03-15)"): one outlet's articles are told apart by their titles."""
-    named = [info.source or "", f"“{short_title(info.title)}”" if info.title else ""]
-    who = ", ".join(part for part in named if part) or "one article"
-    return f"{who} ({info.published})" if info.published else who
 
 
 def missing_answer(
@@ -223,7 +182,7 @@ class ExtractiveGenerator:
                 question, kind, evidence, share.listing, self.alike, compare
             )
             if disagreement:
-                return self._compose_disagreement(disagreement, quantity, info, evidence)
+                return listed(disagreement, quantity, info, evidence)
         if (
             best.antecedent is not None and self.max_sentences > 1
         ):  # the sentence before names what this one says of it
@@ -343,7 +302,7 @@ class ExtractiveGenerator:
 
             if all(past(s) for s in chosen):
                 return Draft(REFUSAL, True, notes=["the evidence dates only what came before it"])
-        return self._compose_plain(chosen, info)
+        return plain(chosen, info)
 
     def _new_people(self, question: str, chosen: list[Sentence]) -> set[str]:
         """The people ``chosen`` names (read as people by ``is_person``; none without it) that
@@ -398,66 +357,3 @@ class ExtractiveGenerator:
         ]  # fmt: skip
         # the one after first: a credit follows its caption, a name the role it fills
         return sorted(near, key=lambda s: (s.start < best.start, -s.score))[:1]
-
-    def _compose_plain(self, chosen: list[Sentence], info: dict[str, ArticleInfo]) -> Draft:
-        """The sentences in the order chosen: the one that answers first."""
-        citations = [cite(n, s, info) for n, s in enumerate(chosen, start=1)]
-        text = " ".join(f"{s.text} [{n}]" for n, s in enumerate(chosen, start=1))
-        return Draft(text, False, citations)
-
-    def _compose_disagreement(self, chosen: list[tuple[Sentence, list[int]]], quantity: str,
-                              info: dict[str, ArticleInfo], evidence: list[Sentence]) -> Draft:  # fmt: skip
-        chosen = _past_headlines(chosen, evidence, info)
-        sentences = [s for s, _ in chosen]
-        citations = [cite(n, s, info) for n, s in enumerate(sentences, start=1)]
-        markers = "".join(f"[{c.marker}]" for c in citations)
-        one = len({s.article_id for s in sentences}) == 1
-        lines = [
-            f"{'The article gives' if one else 'The articles give'} different figures {markers}:"
-        ]
-        for c, s in zip(citations, sentences, strict=True):
-            meta = info[s.article_id]
-            who = attribution(meta)
-            if _is_headline(s, meta):  # quoting the title itself: not its short form too
-                who = (meta.source or "Headline") + (
-                    f" ({meta.published})" if meta.published else ""
-                )
-            lines.append(f"- {who}: {s.text} [{c.marker}]")
-        stated = [
-            Figure(value, s.article_id, c.marker)
-            for c, (s, values) in zip(citations, chosen, strict=True)
-            for value in values
-        ]  # fmt: skip
-        return Draft("\n".join(lines), False, citations, [], Disagreement(quantity, stated))
-
-
-def _is_headline(s: Sentence, meta: ArticleInfo) -> bool:
-    """Whether ``s`` is its article's headline line: the title, with no full stop (a title taken
-    from an untitled article's first sentence is a sentence of its body)."""
-    text = s.text.rstrip()
-    return bool(meta.title) and text.startswith(meta.title[:40]) and not text.endswith((".", "!"))
-
-
-def _past_headlines(chosen: list[tuple[Sentence, list[int]]], evidence: list[Sentence],
-                    info: dict[str, ArticleInfo]) -> list[tuple[Sentence, list[int]]]:  # fmt: skip
-    """``chosen`` with each headline replaced by the best sentence of its article's body that
-    states the same figures, when there is one (the reader gets the figure in its context)."""
-    out: list[tuple[Sentence, list[int]]] = []
-    for s, values in chosen:
-        meta = info[s.article_id]
-        if _is_headline(s, meta):
-            s = next((
-                o for o in evidence
-                if o.article_id == s.article_id and not _is_headline(o, meta)
-                and set(values) <= set(figures(o.text))
-            ), s)  # fmt: skip
-        if all(s is not taken for taken, _ in out):
-            out.append((s, values))
-    return out
-
-
-def cite(marker: int, s: Sentence, info: dict[str, ArticleInfo]) -> Citation:
-    """The citation of evidence sentence ``s`` under ``marker`` (its quote is its exact span)."""
-    meta = info[s.article_id]
-    return Citation(marker, s.article_id, meta.title, meta.published, meta.source,
-                    s.start, s.end, s.text)  # fmt: skip

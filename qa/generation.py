@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from index.embedding import Vectors
-from qa.compose import ArticleInfo, Draft, answers, attribution, beside, cite
+from qa.compose import answers, beside
+from qa.drafts import ArticleInfo, Draft, attribution, cite
 from qa.entities import entities
 from qa.evidence import Sentence
 from qa.grounding import MIN_SUPPORT, ground

@@ -16,15 +16,10 @@ from qa_helpers import fake_assistant, write
 
 from qa import Settings
 from qa.answer import Passage
-from qa.compose import (
-    ArticleInfo,
-    Draft,
-    ExtractiveGenerator,
-    asks_for_several,
-    attribution,
-)
+from qa.compose import ExtractiveGenerator, asks_for_several
 from qa.constraints import full_names, mentions, named, pinned, said_in, speaker, unmet
 from qa.dates import dated_before, earliest_day
+from qa.drafts import ArticleInfo, Draft, attribution
 from qa.entities import (
     entities,
     name_runs,

@@ -8,7 +8,8 @@ from fakes import CountingEmbedder, HashEmbedder
 
 from qa.answer import Citation, Passage
 from qa.citations import verify
-from qa.compose import ArticleInfo, ExtractiveGenerator, Selection
+from qa.compose import ExtractiveGenerator, Selection
+from qa.drafts import ArticleInfo
 from qa.evidence import Sentence, SentenceVectors, score_sentences
 from qa.figures import Listing, figures, same_quantity
 from qa.intake import looks_english
@@ -230,7 +231,7 @@ def test_a_question_expecting_no_kind_of_answer_is_refused_a_little_later() -> N
 
 
 def test_a_worded_answer_must_name_what_the_best_evidence_gives() -> None:
-    from qa.compose import Draft, cite
+    from qa.drafts import Draft, cite
     from qa.generation import names_the_answer
 
     info = {"a": ArticleInfo("Title a", None, None)}
