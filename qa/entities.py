@@ -16,7 +16,6 @@ from collections.abc import Set as AbstractSet
 
 from qa.dates import A_YEAR, MONTH, NTH, WEEKDAY
 from qa.question import AnswerType
-from qa.text import terms
 
 # a figure, in digits or in words ("52,000", "12 million", "dozens", "doubled")
 NUMBER = re.compile(
@@ -188,15 +187,3 @@ def prefix_match(term: str, have: AbstractSet[str]) -> bool:
         if n >= 4 and n >= 0.75 * min(len(term), len(h)):
             return True
     return False
-
-
-# Words that say what kind of answer is wanted, not what it is about: a sentence answering
-# "how many troops" or "which outlet reported it" does not contain "many" or "outlet".
-FRAME = frozenset(
-    terms(
-        "many much number figure figures amount name named type kind sort outlet agency company "
-        "organisation organization body group date day year month time week city cities country "
-        "countries place location describe described characterise characterize characterised "
-        "phrase word words quote quoted remark remarks roughly approximately about exactly"
-    )
-)

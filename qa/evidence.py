@@ -35,8 +35,8 @@ from index.boilerplate import is_boilerplate
 from index.chunking import sentence_spans
 from index.embedding import Embedder, Vectors
 from qa.answer import Passage
-from qa.entities import FRAME, prefix_match
-from qa.expectation import expectation
+from qa.entities import prefix_match
+from qa.expectation import FRAME, expectation
 from qa.question import AnswerType
 from qa.text import terms
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from qa.dates import A_YEAR, MONTH, NTH, WEEKDAY, YEAR
-from qa.entities import FRAME, NUMBER, entities, names, prefix_match, sources, spelling
+from qa.entities import NUMBER, entities, names, prefix_match, sources, spelling
 from qa.inflection import singular
 from qa.question import PRICE_ASKED, AnswerType, date_grain
 from qa.text import terms
@@ -286,6 +286,18 @@ class Expectation:
             return 1.0 if _DEADLINE.search(text) else 0.3
         pattern = _GRAIN.get(self.grain or "")
         return 1.0 if pattern is None or pattern.search(text) else -0.5
+
+
+# Words that say what kind of answer is wanted, not what it is about: a sentence answering
+# "how many troops" or "which outlet reported it" does not contain "many" or "outlet".
+FRAME = frozenset(
+    terms(
+        "many much number figure figures amount name named type kind sort outlet agency company "
+        "organisation organization body group date day year month time week city cities country "
+        "countries place location describe described characterise characterize characterised "
+        "phrase word words quote quoted remark remarks roughly approximately about exactly"
+    )
+)
 
 
 def expectation(question: str, kind: AnswerType) -> Expectation:

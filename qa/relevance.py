@@ -20,9 +20,9 @@ import numpy as np
 from index.boilerplate import is_boilerplate
 from index.chunking import sentence_spans
 from qa.crossencoder import CrossEncoder
-from qa.entities import FRAME, names
+from qa.entities import names
 from qa.evidence import DATE_MARKER, Sentence, article_spans, term_set
-from qa.expectation import FITS
+from qa.expectation import FITS, FRAME
 from qa.question import refers_back
 from qa.retrieval import recency
 from qa.text import terms
