@@ -28,22 +28,13 @@ from index.indexer import IndexReport
 from index.store import ArticleRecord, Store
 from qa.answer import Answer, ArticleText, Passage
 from qa.backend import make_cross_encoder, make_embedder, make_indexer, make_llm, open_store
-from qa.citations import renumbered, verify
-from qa.compose import ExtractiveGenerator, Generator, Selection
+from qa.citations import verified_answer
+from qa.compose import ExtractiveGenerator, Generator
 from qa.concurrency import ReadWriteGate
-from qa.constraints import names_figures, pinned, said_in, speaker, unmet, years
+from qa.constraints import unmet
 from qa.crossencoder import CrossEncoder
 from qa.drafts import REFUSAL, ArticleInfo, Draft
-from qa.evidence import (
-    Cheap,
-    PersonReader,
-    Sentence,
-    SentenceVectors,
-    from_articles,
-    of_the_week,
-    score_sentences,
-)
-from qa.figures import Listing
+from qa.evidence import PersonReader, Sentence, SentenceVectors
 from qa.generation import LLMGenerator, Worded
 from qa.grounding import similarities, split_answer, support_score
 from qa.inflection import load_inflect
@@ -56,9 +47,9 @@ from qa.intake import (
     validate_question,
 )
 from qa.llm import LLM, LLMUnavailable
-from qa.question import answer_type, asking_clause, asks_about_this_week, condense, scene
-from qa.relevance import Relevance, rerank, with_antecedent
+from qa.question import answer_type, asks_about_this_week, condense
 from qa.retrieval import HybridRetriever, Query
+from qa.select import EvidenceSelector
 from qa.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -99,34 +90,8 @@ class Assistant:
         self._load(records)
         self._vectors = SentenceVectors(embedder)
         is_person = PersonReader(self._vectors) if settings.person_check else None
-        self._generator = generator or ExtractiveGenerator(
-            settings.max_sentences, self._alike, is_person, settings.person_relevance,
-            Selection(
-                settings.answer_untyped_allowance, settings.answer_strong_share,
-                settings.answer_other_article_share, settings.answer_corroboration_share,
-                settings.answer_corroborations, settings.answer_redundant_overlap,
-                Listing(
-                    settings.disagreement_pool_share, settings.disagreement_listed_share,
-                    settings.disagreement_sentences, settings.disagreement_magnitude,
-                    settings.disagreement_relevance_margin,
-                ),
-                settings.answer_to_the_point, settings.answer_to_the_point_relevance,
-            ),
-        )  # fmt: skip
-        self._cheap = Cheap(
-            settings.evidence_similarity_weight, settings.evidence_overlap_weight,
-            settings.evidence_type_weight, settings.evidence_rank_weight,
-            settings.evidence_near_credit, settings.evidence_embedded_sentences,
-        )  # fmt: skip
-        self._relevance = Relevance(
-            settings.rerank_candidates,
-            settings.relevance_typed_weight,
-            settings.relevance_recency_weight,
-            min_share=settings.rerank_min_share,
-            antecedent_gain=settings.antecedent_gain,
-            echo_tolerance=settings.antecedent_echo_tolerance,
-            title_weight=settings.relevance_title_weight,
-            title_reading_weight=settings.relevance_title_reading_weight,
+        self._generator = generator or ExtractiveGenerator.from_settings(
+            settings, self._alike, is_person
         )
         self._cross_encoder = cross_encoder
         if cross_encoder is None and settings.rerank_candidates:
@@ -135,6 +100,9 @@ class Assistant:
             except Exception:
                 store.close()
                 raise
+        self._evidence = EvidenceSelector.from_settings(
+            settings, self._vectors, self._cross_encoder
+        )
         # With a language model, it words the answers; the extractive draft still decides refusals.
         self._llm = None
         if llm is not None:
@@ -362,7 +330,8 @@ class Assistant:
                    "total": round((t2 - t0) * 1000, 1)}  # fmt: skip
         if first is not None:
             timings["first_token"] = round((first - t0) * 1000, 1)
-        answer = self._finish(prepared, draft, generator, timings, texts)
+        answer = verified_answer(prepared.question, draft, prepared.passages, texts,
+                                 self.fingerprint, generator, timings)  # fmt: skip
         answer.model_reply = "".join(reply) if reply else None
         yield answer
 
@@ -423,26 +392,10 @@ class Assistant:
         pool = [p for p in pool if self._current(p)]
         t1 = time.perf_counter()
         kind = answer_type(question)
-        evidence = score_sentences(
-            question, turn.query, turn.context_terms, kind, pool, self._texts,
-            self._retriever.keyword.idf, self._vectors, self._embedder.embed_query(turn.query),
-            self._cheap,
+        evidence = self._evidence.select(
+            question, turn, kind, pool, self._texts, self._retriever.keyword.idf,
+            self._embedder.embed_query(turn.query), when, since,
         )  # fmt: skip
-        if since is not None:
-            evidence = of_the_week(evidence, since)
-        if said_by := speaker(question):  # "did Olsen say": from the articles naming her
-            evidence = from_articles(evidence, lambda a: said_in(self._texts[a], said_by))
-        # "the $36 million settlement": from the articles naming 36 (not a year: any article of
-        # that year may speak of it, and ``unmet`` checks the cited ones)
-        if figures := [f for f in pinned(question) if not years(f)]:
-            evidence = from_articles(evidence, lambda a: names_figures(self._texts[a], figures))
-        if self._cross_encoder is not None:  # a follow-up is judged with what it refers to
-            # the question's asking sentence is read alone too, unless it is a follow-up
-            asking = asking_clause(question) if turn.query == question else None
-            evidence = rerank(turn.query, evidence, self._cross_encoder, self._relevance, when,
-                              asking, scene(question) if asking else "")  # fmt: skip
-            evidence = with_antecedent(turn.query, evidence, self._texts, self._cross_encoder,
-                                       self._relevance)  # fmt: skip
         draft = self._generator.compose(
             question, kind, evidence, self._info, self.settings.refusal_threshold
         )  # fmt: skip
@@ -465,26 +418,6 @@ class Assistant:
         if when is None or not self.settings.this_week_days or not asks_about_this_week(question):
             return None
         return (when - timedelta(days=self.settings.this_week_days)).isoformat()
-
-    def _finish(self, prepared: Prepared, draft: Draft, generator: str,
-                timings: dict[str, float], texts: dict[str, str]) -> Answer:  # fmt: skip
-        text, citations = verify(draft.text, draft.citations, texts)
-        refused = draft.refused or not citations
-        disagreement = (
-            None if refused else renumbered(draft.disagreement, draft.citations, citations)
-        )
-        return Answer(
-            question=prepared.question,
-            text=text if not refused or draft.refused else draft.text,
-            refused=refused,
-            citations=citations if not refused else [],
-            passages=prepared.passages,
-            fingerprint=self.fingerprint,
-            timings_ms=timings,
-            notes=draft.notes,
-            generator=generator,
-            disagreement=disagreement,
-        )
 
 
 @dataclass(frozen=True)

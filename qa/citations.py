@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from qa.answer import Citation, Disagreement
+from qa.answer import Answer, Citation, Disagreement, Passage
+from qa.drafts import REFUSAL, Draft
 
 _MARKER = re.compile(r"\s?\[(\d+)\]")
 
@@ -56,3 +57,32 @@ def renumbered(disagreement: Disagreement | None, cited: list[Citation],
     if len({f.value for f in figures}) < 2:
         return None
     return Disagreement(disagreement.quantity, figures)
+
+
+def verified_answer(question: str, draft: Draft, passages: list[Passage], texts: dict[str, str],
+                    fingerprint: str, generator: str,
+                    timings: dict[str, float]) -> Answer:  # fmt: skip
+    """The ``Answer`` to ``question`` from ``draft``, its citations verified against the
+    articles' ``texts`` (``verify``). A draft left with no citation is a refusal that says why,
+    and none of its words are shown: they are claims no article backs (its quotes no longer
+    match, as when an article changed while the answer was made)."""
+    text, citations = verify(draft.text, draft.citations, texts)
+    notes = draft.notes
+    if draft.refused:
+        text, citations = draft.text, []
+    elif not citations:
+        text, notes = REFUSAL, [*notes, "no quote of the answer matched its article: ask again"]
+    refused = not citations
+    disagreement = None if refused else renumbered(draft.disagreement, draft.citations, citations)
+    return Answer(
+        question=question,
+        text=text,
+        refused=refused,
+        citations=citations,
+        passages=passages,
+        fingerprint=fingerprint,
+        timings_ms=timings,
+        notes=notes,
+        generator=generator,
+        disagreement=disagreement,
+    )

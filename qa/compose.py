@@ -22,6 +22,7 @@ from qa.figures import ATTRIBUTED, COMPARE, Alike, Listing, disagreeing, figures
 from qa.inflection import singular
 from qa.near_misses import near_miss
 from qa.question import AnswerType, asked_kind, asks_about_the_future
+from qa.settings import Settings
 from qa.text import terms
 
 
@@ -155,6 +156,26 @@ class ExtractiveGenerator:
         self.alike = alike
         self.is_person = is_person
         self.person_relevance = person_relevance
+
+    @classmethod
+    def from_settings(cls, settings: Settings, alike: Alike = same_noun,
+                      is_person: Callable[[str], bool] | None = None) -> ExtractiveGenerator:  # fmt: skip
+        """The composer as ``settings`` calibrate it (see ``__init__`` for ``alike`` and
+        ``is_person``)."""
+        return cls(
+            settings.max_sentences, alike, is_person, settings.person_relevance,
+            Selection(
+                settings.answer_untyped_allowance, settings.answer_strong_share,
+                settings.answer_other_article_share, settings.answer_corroboration_share,
+                settings.answer_corroborations, settings.answer_redundant_overlap,
+                Listing(
+                    settings.disagreement_pool_share, settings.disagreement_listed_share,
+                    settings.disagreement_sentences, settings.disagreement_magnitude,
+                    settings.disagreement_relevance_margin,
+                ),
+                settings.answer_to_the_point, settings.answer_to_the_point_relevance,
+            ),
+        )  # fmt: skip
 
     def compose(self, question: str, kind: AnswerType, evidence: list[Sentence],
                 info: dict[str, ArticleInfo], threshold: float) -> Draft:  # fmt: skip

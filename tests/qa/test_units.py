@@ -7,9 +7,9 @@ from dataclasses import replace
 from fakes import CountingEmbedder, HashEmbedder
 
 from qa.answer import Citation, Passage
-from qa.citations import verify
+from qa.citations import verified_answer, verify
 from qa.compose import ExtractiveGenerator, Selection
-from qa.drafts import ArticleInfo
+from qa.drafts import REFUSAL, ArticleInfo, Draft
 from qa.evidence import Sentence, SentenceVectors, score_sentences
 from qa.figures import Listing, figures, same_quantity
 from qa.intake import looks_english
@@ -76,6 +76,26 @@ def test_verify_renumbers_in_order_of_appearance() -> None:
     text, kept = verify("One. [3] Two. [5]", [two, one], {"a": article})
     assert text == "One. [1] Two. [2]"
     assert [(c.marker, c.quote) for c in kept] == [(1, "One."), (2, "Two.")]
+
+
+def test_a_draft_whose_every_citation_fails_verification_is_a_refusal() -> None:
+    """An article changed under a draft: no quote of it survives, so its claims are not shown
+    (not even under "Not in the articles"); the refusal says why."""
+    article = "The port reopened on Monday."
+    stale = Citation(1, "a", "T", None, None, 0, 12, "The mill shut")
+    draft = Draft("The mill shut on Friday. [1]", False, [stale])
+    answer = verified_answer("When did the mill shut?", draft, [], {"a": article}, "fp",
+                             "extractive", {"total": 1.0})  # fmt: skip
+    assert answer.refused and answer.citations == [] and answer.disagreement is None
+    assert answer.text == REFUSAL and "mill" not in answer.text and answer.fingerprint == "fp"
+    assert answer.notes == ["no quote of the answer matched its article: ask again"]
+    good = Citation(1, "a", "T", None, None, 0, 28, article)
+    kept = verified_answer("When did the port reopen?", Draft(f"{article} [1]", False, [good]),
+                           [], {"a": article}, "fp", "extractive", {})  # fmt: skip
+    assert not kept.refused and kept.citations == [good] and kept.text == f"{article} [1]"
+    refusal = Draft(REFUSAL, True, notes=["no date in the evidence fits the question"])
+    said = verified_answer("When?", refusal, [], {"a": article}, "fp", "extractive", {})
+    assert said.refused and said.text == REFUSAL and said.notes == refusal.notes
 
 
 def test_language_check() -> None:
