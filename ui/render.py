@@ -134,7 +134,16 @@ def _meta(source: str | None, published: str | None, article_id: str) -> str:
 def citation_label(citation: Citation) -> str:
     """How a citation is offered for opening: "[1] “The start of its quote…”" (the quote, not
     the title: two citations of one article must not look alike)."""
-    return f"[{citation.marker}] “{shorten(citation.quote, 44)}”"
+    return f"[{citation.marker}] {quoted(shorten(citation.quote, 44))}"
+
+
+_OPENING_QUOTE = ("“", '"', "‘", "'", "«", "„")
+
+
+def quoted(text: str) -> str:
+    """``text`` in quotation marks, unless it opens with its own ("“We will,” she said."): the
+    quote must stay verbatim, and ““We will,” ...” reads as a typo."""
+    return text if text.lstrip().startswith(_OPENING_QUOTE) else f"“{text}”"
 
 
 def shorten(text: str, limit: int) -> str:
@@ -180,7 +189,7 @@ def sources_html(
         first = group[0]
         quotes = "".join(
             f'<blockquote class="qa-quote" id="source-{c.marker}">'
-            f'<span class="qa-marker">[{c.marker}]</span> “{html.escape(c.quote)}”</blockquote>'
+            f'<span class="qa-marker">[{c.marker}]</span> {html.escape(quoted(c.quote))}</blockquote>'
             for c in group
         )
         cards.append(

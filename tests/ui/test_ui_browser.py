@@ -22,6 +22,7 @@ from ui_helpers import (
 
 from qa import Settings, index_paths
 from ui.examples import EXAMPLES_FILE, load_curated, seeds_folder
+from ui.render import quoted
 
 pytestmark = pytest.mark.slow
 
@@ -79,7 +80,7 @@ def test_answer_shows_markers_and_sources_then_a_highlighted_article(
     for citation in expected.citations:
         card = cards[articles.index(citation.article_id)]
         assert card.startswith(norm(citation.title))
-        assert f"[{citation.marker}] “{norm(citation.quote)}”" in card
+        assert f"[{citation.marker}] {norm(quoted(citation.quote))}" in card
         assert (citation.source or "outlet not stated") in card
         assert (citation.published or "date not stated") in card
     page.screenshot(path=str(artifacts / "chat.png"))

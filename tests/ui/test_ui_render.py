@@ -155,6 +155,18 @@ def test_sources_list_number_title_outlet_date_and_quote() -> None:
     )
 
 
+def test_a_quote_that_opens_with_its_own_quotation_mark_is_not_quoted_twice() -> None:
+    said = "“We will not close,” the mayor said."
+    text = f"{said} Ships wait."
+    c = cite(1, said, text=text)
+    assert render.citation_label(c) == "[1] “We will not close,” the mayor said."
+    assert "[1] “We will not close,” the mayor said." in visible_text(render.sources_html([c]))
+    plain = cite(2, "Ships wait.", text=text)
+    assert render.citation_label(plain) == "[2] “Ships wait.”"
+    straight = cite(3, '"No," she said.', text='"No," she said.')
+    assert render.citation_label(straight) == '[3] "No," she said.'
+
+
 def test_refusal_sources_show_the_closest_articles() -> None:
     passage = Passage(1, "a1", "Treaty <b>signed</b>", None, None, 0, 13, "Treaty signed", 0.1)
     page = render.sources_html([], [passage, passage])
