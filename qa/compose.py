@@ -16,7 +16,7 @@ from typing import Protocol
 from qa.dates import dated_before
 from qa.drafts import REFUSAL, ArticleInfo, Draft, listed, plain
 from qa.entities import entities, name_runs, names, people, sources
-from qa.evidence import Sentence
+from qa.evidence import Sentence, about_a_picture, caption
 from qa.expectation import CONTRADICTS, FITS, asks_for_a_name
 from qa.figures import ATTRIBUTED, COMPARE, Alike, Listing, disagreeing, figures, same_noun
 from qa.inflection import singular
@@ -241,6 +241,8 @@ class ExtractiveGenerator:
             chosen = self._naming_someone(question, evidence, threshold) or chosen
         if self.max_sentences > 1 and (point := self._to_the_point(chosen[0], evidence)):
             chosen = [chosen[0], point]
+        if not about_a_picture(question):  # a caption answers, or joins nothing
+            chosen = [chosen[0], *(s for s in chosen[1:] if not caption(s.text))]
         return self._answer_or_refusal(question, kind, chosen, info)
 
     def _to_the_point(self, lead: Sentence, evidence: list[Sentence]) -> Sentence | None:

@@ -35,9 +35,10 @@ from index.boilerplate import is_boilerplate
 from index.chunking import sentence_spans
 from index.embedding import Embedder, Vectors
 from qa.answer import Passage
+from qa.dates import MONTH, WEEKDAY
 from qa.entities import prefix_match
 from qa.expectation import FRAME, expectation
-from qa.question import AnswerType
+from qa.question import PAST_FORM, AnswerType
 from qa.text import terms
 
 DATE_MARKER = re.compile(r"date[:\s]+\d{4}-\d{2}-\d{2}\s+", re.I)
@@ -316,6 +317,32 @@ def distinct(evidence: list[Sentence]) -> list[Sentence]:
         plain = min(same, key=lambda s: (len(s.article_id), s.article_id))
         kept.append(plain if plain is same[0] else replace(plain, score=same[0].score))
     return kept
+
+
+# A photo caption: a scene in the present tense dated at its end ("The crew's capsule lifts off
+# from the launch pad on Wednesday, October 5.", "Paul Pelosi, right, follows his wife as she
+# arrives for her news conference on Capitol Hill in Washington on March 17, 2022.")
+_DATED_AT_END = re.compile(
+    rf"\bon (?:{WEEKDAY},? )?{MONTH}\.? \d{{1,2}}(?:, \d{{4}})?\.?\s*$", re.I
+)
+_TOLD = re.compile(r"\b(?:said|says|told|will|would|could|has|have|had|was|were)\b", re.I)
+_ABOUT_A_PICTURE = re.compile(r"\b(?:photo\w*|pictur\w*|image\w*|shown|video\w*|sketch\w*)\b", re.I)
+
+
+def caption(text: str) -> bool:
+    """Whether a sentence reads as a photo's caption: a scene told in the present tense, with
+    the day it was taken at its end, and no past form, attribution or modal. The form is
+    general to news pages; a past form the tense test misreads ("left-wing") only makes a
+    caption pass for prose."""
+    return (
+        bool(_DATED_AT_END.search(text)) and not PAST_FORM.search(text) and not _TOLD.search(text)
+    )
+
+
+def about_a_picture(question: str) -> bool:
+    """Whether ``question`` asks about a photo, an image or a video ("Who is shown in the
+    photo?"): then a caption is what answers it."""
+    return bool(_ABOUT_A_PICTURE.search(question))
 
 
 def of_the_week(evidence: list[Sentence], since: str) -> list[Sentence]:

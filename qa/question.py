@@ -138,7 +138,7 @@ _IRREGULAR_PAST = (
 _PAST_AUX = re.compile(r"\b(?:did|was|were|had)\b", re.I)
 _PRESENT_AUX = re.compile(r"\b(?:is|are|am|does|do|has|have)\b", re.I)
 _REGULAR_PAST = re.compile(r"\b(?<!\bthe )([a-z]{3,})ed\b", re.I)
-_PAST_FORM = re.compile(rf"\b(?:{_IRREGULAR_PAST})\b|{_REGULAR_PAST.pattern}", re.I)
+PAST_FORM = re.compile(rf"\b(?:{_IRREGULAR_PAST})\b|{_REGULAR_PAST.pattern}", re.I)
 
 
 def asks_about_the_past(question: str) -> bool:
@@ -150,7 +150,7 @@ def asks_about_the_past(question: str) -> bool:
         return False
     if _PAST_AUX.search(clause):
         return True
-    return not _PRESENT_AUX.search(clause) and bool(_PAST_FORM.search(clause))
+    return not _PRESENT_AUX.search(clause) and bool(PAST_FORM.search(clause))
 
 
 _QUOTATION = re.compile(r"[\"“][^\"”]*[\"”]")
@@ -169,7 +169,7 @@ def only_looks_ahead(text: str) -> bool:
     told = _QUOTATION.sub(" ", text)
     if not _FUTURE.search(told):
         return False
-    return not _PAST_FORM.search(_BE_PARTICIPLE.sub(" ", _FUTURE.sub(" ", told)))
+    return not PAST_FORM.search(_BE_PARTICIPLE.sub(" ", _FUTURE.sub(" ", told)))
 
 
 def asked_deeds(question: str) -> list[str]:

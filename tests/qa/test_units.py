@@ -10,7 +10,7 @@ from qa.answer import Citation, Passage
 from qa.citations import verified_answer, verify
 from qa.compose import ExtractiveGenerator, Selection
 from qa.drafts import REFUSAL, ArticleInfo, Draft
-from qa.evidence import Sentence, SentenceVectors, score_sentences
+from qa.evidence import Sentence, SentenceVectors, caption, score_sentences
 from qa.figures import Listing, figures, same_quantity
 from qa.intake import looks_english
 from qa.question import AnswerType, answer_type, condense
@@ -133,6 +133,22 @@ def test_another_article_stating_the_same_figure_is_cited_too() -> None:
     draft = ExtractiveGenerator().compose("How many people have died?", AnswerType.NUMBER,
                                           evidence, info, threshold=0.45)  # fmt: skip
     assert [c.article_id for c in draft.citations] == ["a", "b"]
+
+
+def test_a_photo_caption_joins_an_answer_only_when_the_question_is_about_a_picture() -> None:
+    info = {"a": ArticleInfo("Title a", None, None)}
+    lead = "The mayor's husband was attacked with a hammer at their home early Friday, police said."
+    shot = "Tom Reyes, right, follows his wife as she arrives at City Hall on March 17, 2022."
+    later = replace(_sentence("a", shot, 0.55, 0.0), start=200, end=200 + len(shot))
+    evidence = [_sentence("a", lead, 0.6, 0.0), later]  # two places in one article
+    draft = ExtractiveGenerator().compose("What happened to the mayor's husband?",
+                                          AnswerType.OTHER, evidence, info, 0.3)  # fmt: skip
+    assert draft.text == f"{lead} [1]"
+    asked = "What does the photo of the mayor's husband show?"
+    draft = ExtractiveGenerator().compose(asked, AnswerType.OTHER, evidence, info, 0.3)
+    assert draft.text == f"{lead} [1] {shot} [2]"
+    assert caption(shot) and not caption(lead)
+    assert not caption("The plant was pictured on January 7.")  # told in the past: prose
 
 
 def test_other_articles_must_be_about_the_figure_the_question_names() -> None:
