@@ -18,7 +18,16 @@ from qa.drafts import REFUSAL, ArticleInfo, Draft, listed, plain
 from qa.entities import entities, name_runs, names, people, sources
 from qa.evidence import Sentence, about_a_picture, caption
 from qa.expectation import CONTRADICTS, FITS, asks_for_a_name
-from qa.figures import ATTRIBUTED, COMPARE, Alike, Listing, disagreeing, figures, same_noun
+from qa.figures import (
+    ATTRIBUTED,
+    COMPARE,
+    Alike,
+    Listing,
+    current,
+    disagreeing,
+    figures,
+    same_noun,
+)
 from qa.inflection import singular
 from qa.near_misses import near_miss
 from qa.question import AnswerType, asked_kind, asks_about_the_future
@@ -172,6 +181,7 @@ class ExtractiveGenerator:
                     settings.disagreement_pool_share, settings.disagreement_listed_share,
                     settings.disagreement_sentences, settings.disagreement_magnitude,
                     settings.disagreement_relevance_margin,
+                    settings.disagreement_update_days,
                 ),
                 settings.answer_to_the_point, settings.answer_to_the_point_relevance,
             ),
@@ -202,6 +212,15 @@ class ExtractiveGenerator:
             disagreement, quantity = disagreeing(
                 question, kind, evidence, share.listing, self.alike, compare
             )
+            if (
+                disagreement and not compare
+                and (latest := current(question, evidence, share.listing, self.alike))
+                is not evidence
+            ):  # fmt: skip  # figures reported weeks apart: an update, not a disagreement
+                evidence, best = latest, latest[0]
+                disagreement, quantity = disagreeing(
+                    question, kind, evidence, share.listing, self.alike, compare
+                )
             if disagreement:
                 return listed(disagreement, quantity, info, evidence)
         if (

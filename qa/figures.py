@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from qa.evidence import Sentence
 from qa.inflection import singular
@@ -30,6 +31,9 @@ class Listing:
     # many logits of the best sentence it read: a like figure read far below answers another
     # question
     relevance: float = 3.0
+    # a figure reported more than this many days before the latest report of it is
+    # superseded, not a disagreement (0: off)
+    update_days: int = 7
 
 
 _FIGURE = re.compile(
@@ -127,24 +131,14 @@ def disagreeing(
         return [], ""
     top = max(s.score for s in evidence)
     asked = asked_quantity(question)  # "how many Peruvian voters": not Chilean ones
-
-    def of_asked(s: Sentence) -> bool:
-        units = figures(s.text).values()
-        return any(not asked or same_thing(u, asked, alike) for u in units)
-
+    pool = _figure_pool(question, evidence, listing, alike)
+    if not pool:
+        return [], ""
     read = [s.relevance for s in evidence if s.relevance is not None]
     floor = max(read) - listing.relevance if read else None
 
     def answers_it(s: Sentence) -> bool:  # without a cross-encoder (a test's fakes): all
         return floor is None or (s.relevance is not None and s.relevance >= floor)
-
-    pool = [
-        s for s in evidence
-        if s.score >= listing.pool * top and s.typed > 0 and of_asked(s)
-        and answers_it(s)
-    ]  # fmt: skip
-    if not pool:
-        return [], ""
 
     def support(s: Sentence) -> int:
         """How many other articles give a figure of the same quantity: the anchor is the
@@ -185,3 +179,41 @@ def disagreeing(
         return [], ""
     quantity = asked or next((anchor[v] for v in chosen[0][1]), "")
     return chosen, quantity
+
+
+def _figure_pool(question: str, evidence: list[Sentence], listing: Listing,
+                 alike: Alike) -> list[Sentence]:  # fmt: skip
+    """The strong evidence read for figures of the asked quantity: near the best cheap score,
+    of the asked type, and read by the cross-encoder within ``listing.relevance`` of the best."""
+    top = max(s.score for s in evidence)
+    asked = asked_quantity(question)
+    read = [s.relevance for s in evidence if s.relevance is not None]
+    floor = max(read) - listing.relevance if read else None
+
+    def of_asked(s: Sentence) -> bool:
+        return any(not asked or same_thing(u, asked, alike) for u in figures(s.text).values())
+
+    return [
+        s for s in evidence
+        if s.score >= listing.pool * top and s.typed > 0 and of_asked(s)
+        and (floor is None or (s.relevance is not None and s.relevance >= floor))
+    ]  # fmt: skip
+
+
+def current(question: str, evidence: list[Sentence], listing: Listing,
+            alike: Alike = same_noun) -> list[Sentence]:  # fmt: skip
+    """The evidence for a number question without the articles published more than
+    ``listing.update_days`` before the latest one giving a figure of the asked quantity (a
+    count reported in March and again in June is an update, not a disagreement), led by that
+    latest report's best sentence; the evidence as it is when no article is that old."""
+    pool = _figure_pool(question, evidence, listing, alike) if evidence else []
+    dates = [date.fromisoformat(s.passage.published[:10]) for s in pool if s.passage.published]
+    if not listing.update_days or not dates:
+        return evidence
+    newest = max(dates)
+    since = (newest - timedelta(days=listing.update_days)).isoformat()
+    kept = [s for s in evidence if not s.passage.published or s.passage.published[:10] >= since]
+    if len(kept) == len(evidence):
+        return evidence
+    lead = next(s for s in pool if (s.passage.published or "")[:10] == newest.isoformat())
+    return [lead, *(s for s in kept if s is not lead)]

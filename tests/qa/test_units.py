@@ -350,6 +350,36 @@ def test_only_sentences_that_answer_the_question_list_disagreeing_figures() -> N
     assert {c.article_id for c in far.citations} == {"a"}
 
 
+def test_a_figure_reported_weeks_before_the_latest_report_is_superseded() -> None:
+    """Figures of one quantity reported months apart are an update, not a disagreement: the
+    answer quotes the latest report; figures reported the same week still disagree."""
+
+    def dated(article_id: str, text: str, score: float, published: str) -> Sentence:
+        s = _sentence(article_id, text, score)
+        return replace(s, passage=replace(s.passage, published=published))
+
+    info = {a: ArticleInfo(f"Title {a}", None, None) for a in ("a", "b", "c")}
+    march = dated("a", "Police said 1,200 people have been arrested at the protests.", 0.6,
+                  "2023-03-10")  # fmt: skip
+    june = dated("b", "More than 2,000 people have been arrested since the protests began.",
+                 0.55, "2023-06-06")  # fmt: skip
+    question = "How many people have been arrested at the protests?"
+    update = ExtractiveGenerator().compose(question, AnswerType.NUMBER, [march, june], info, 0.45)
+    assert "different figures" not in update.text
+    assert update.text.startswith("More than 2,000 people")
+    assert [c.article_id for c in update.citations] == ["b"]
+    same_week = dated("c", "Officials said 1,500 people have been arrested at the protests.",
+                      0.58, "2023-06-03")  # fmt: skip
+    listed = ExtractiveGenerator().compose(
+        question, AnswerType.NUMBER, [march, same_week, june], info, 0.45
+    )
+    assert listed.text.startswith("The articles give different figures")
+    assert {c.article_id for c in listed.citations} == {"b", "c"}
+    off = ExtractiveGenerator(selection=Selection(listing=Listing(update_days=0)))
+    old = off.compose(question, AnswerType.NUMBER, [march, june], info, 0.45)
+    assert old.text.startswith("The articles give different figures")
+
+
 def test_counted_nouns_alike_by_a_similarity_are_one_quantity() -> None:
     alike = {("soldier", "troop"), ("troop", "soldier")}
     generator = ExtractiveGenerator(alike=lambda a, b: a == b or (a, b) in alike)
