@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from qa.evidence import Sentence
 from qa.inflection import singular
-from qa.question import AnswerType
+from qa.question import AnswerType, asked_deeds
 
 MAGNITUDE = 4.0  # comparable figures are within this factor of each other
 
@@ -125,8 +125,9 @@ def disagreeing(
     figures it gives, and what they count; when the question asks for a number and the
     strong evidence of more than one article gives more than one (or, when the question
     compares two figures, of one article), from sentences the cross-encoder reads within
-    ``listing.relevance`` logits of the best. Nothing when they agree. ``alike`` tells whether
-    two counted nouns count the same kind of thing."""
+    ``listing.relevance`` logits of the best, and naming the act asked about when the strong
+    evidence does ("how many were arrested": not a count of those charged). Nothing when they
+    agree. ``alike`` tells whether two counted nouns count the same kind of thing."""
     if kind is not AnswerType.NUMBER:
         return [], ""
     top = max(s.score for s in evidence)
@@ -153,8 +154,12 @@ def disagreeing(
     best = max(pool, key=lambda s: (support(s), s.score))
     anchor = figures(best.text)
 
+    of_act = all(names_act(question, s.text) for s in pool)  # the pool names the act
+
     def comparable(s: Sentence) -> list[int]:
         if s.score < listing.listed * top or s.typed <= 0 or not answers_it(s):
+            return []
+        if of_act and not names_act(question, s.text):
             return []
         return [
             v for v, u in figures(s.text).items()
@@ -193,19 +198,31 @@ def _figure_pool(question: str, evidence: list[Sentence], listing: Listing,
     def of_asked(s: Sentence) -> bool:
         return any(not asked or same_thing(u, asked, alike) for u in figures(s.text).values())
 
-    return [
+    pool = [
         s for s in evidence
         if s.score >= listing.pool * top and s.typed > 0 and of_asked(s)
         and (floor is None or (s.relevance is not None and s.relevance >= floor))
     ]  # fmt: skip
+    # "how many were arrested": when some of them name the act, a count of those charged
+    # is not a figure of it
+    return [s for s in pool if names_act(question, s.text)] or pool
+
+
+def names_act(question: str, text: str) -> bool:
+    """Whether ``text`` names the act a question asks about by a regular past form ("How many
+    were arrested?": "arrests", "arrested"); True for a question naming no such act."""
+    deeds = asked_deeds(question)
+    return not deeds or any(re.search(rf"\b{re.escape(d)}\w*", text, re.I) for d in deeds)
 
 
 def current(question: str, evidence: list[Sentence], listing: Listing,
             alike: Alike = same_noun) -> list[Sentence]:  # fmt: skip
     """The evidence for a number question without the articles published more than
-    ``listing.update_days`` before the latest one giving a figure of the asked quantity (a
-    count reported in March and again in June is an update, not a disagreement), led by that
-    latest report's best sentence; the evidence as it is when no article is that old."""
+    ``listing.update_days`` before the latest one giving a figure of the asked quantity for
+    the act asked about, when any names it (a count of arrests reported in September and
+    again in October is an update, not a disagreement; a count of those charged is not one of
+    arrests), led by that latest report's best sentence; the evidence as it is when no article
+    is that old."""
     pool = _figure_pool(question, evidence, listing, alike) if evidence else []
     dates = [date.fromisoformat(s.passage.published[:10]) for s in pool if s.passage.published]
     if not listing.update_days or not dates:

@@ -375,6 +375,14 @@ def test_a_figure_reported_weeks_before_the_latest_report_is_superseded() -> Non
     )
     assert listed.text.startswith("The articles give different figures")
     assert {c.article_id for c in listed.citations} == {"b", "c"}
+    # a later count of those charged is no update of the count of arrests
+    charged = dated("d", "Prosecutors have charged 1,100 people over the protests.", 0.5,
+                    "2023-06-20")  # fmt: skip
+    info["d"] = ArticleInfo("Title d", None, None)
+    update = ExtractiveGenerator().compose(
+        question, AnswerType.NUMBER, [march, june, charged], info, 0.45
+    )
+    assert update.text.startswith("More than 2,000 people")
     off = ExtractiveGenerator(selection=Selection(listing=Listing(update_days=0)))
     old = off.compose(question, AnswerType.NUMBER, [march, june], info, 0.45)
     assert old.text.startswith("The articles give different figures")
