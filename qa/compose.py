@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Protocol
 
@@ -146,6 +146,11 @@ def _redundant(s: Sentence, chosen: list[Sentence], share: float) -> bool:
     return False
 
 
+def noted(draft: Draft, note: str) -> Draft:
+    """``draft`` with ``note`` after its own notes, unless it is a refusal."""
+    return draft if draft.refused else replace(draft, notes=[*draft.notes, note])
+
+
 class ExtractiveGenerator:
     """Answers with evidence sentences quoted exactly; no language model involved."""
 
@@ -217,12 +222,28 @@ class ExtractiveGenerator:
                 and (latest := current(question, evidence, share.listing, self.alike))
                 is not evidence
             ):  # fmt: skip  # figures reported weeks apart: an update, not a disagreement
-                evidence, best = latest, latest[0]
+                evidence = latest
+                superseded = (
+                    f"figures reported more than {share.listing.update_days} days before the"
+                    f" latest report ({latest[0].passage.published}) are left out: later"
+                    " reports update them"
+                )
                 disagreement, quantity = disagreeing(
                     question, kind, evidence, share.listing, self.alike, compare
                 )
+                if disagreement:
+                    return noted(listed(disagreement, quantity, info, evidence), superseded)
+                return noted(self._answer(question, kind, evidence, info, threshold), superseded)
             if disagreement:
                 return listed(disagreement, quantity, info, evidence)
+        return self._answer(question, kind, evidence, info, threshold)
+
+    def _answer(self, question: str, kind: AnswerType, evidence: list[Sentence],
+                info: dict[str, ArticleInfo], threshold: float) -> Draft:  # fmt: skip
+        """The answer from the best evidence sentence (the first), with at most
+        ``max_sentences - 1`` more that join it."""
+        share = self.selection
+        best = evidence[0]
         if (
             best.antecedent is not None and self.max_sentences > 1
         ):  # the sentence before names what this one says of it

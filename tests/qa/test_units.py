@@ -368,6 +368,10 @@ def test_a_figure_reported_weeks_before_the_latest_report_is_superseded() -> Non
     assert "different figures" not in update.text
     assert update.text.startswith("More than 2,000 people")
     assert [c.article_id for c in update.citations] == ["b"]
+    assert update.notes == [  # what was left out is said
+        "figures reported more than 7 days before the latest report (2023-06-06) are left out:"
+        " later reports update them"
+    ]
     same_week = dated("c", "Officials said 1,500 people have been arrested at the protests.",
                       0.58, "2023-06-03")  # fmt: skip
     listed = ExtractiveGenerator().compose(
