@@ -135,8 +135,7 @@ def disagreeing(
     pool = _figure_pool(question, evidence, listing, alike)
     if not pool:
         return [], ""
-    read = [s.relevance for s in evidence if s.relevance is not None]
-    floor = max(read) - listing.relevance if read else None
+    floor = _relevance_floor(evidence, listing)
 
     def answers_it(s: Sentence) -> bool:  # without a cross-encoder (a test's fakes): all
         return floor is None or (s.relevance is not None and s.relevance >= floor)
@@ -154,12 +153,13 @@ def disagreeing(
     best = max(pool, key=lambda s: (support(s), s.score))
     anchor = figures(best.text)
 
-    of_act = all(names_act(question, s.text) for s in pool)  # the pool names the act
+    acts = asked_deeds(question)
+    of_act = all(names_act(acts, s.text) for s in pool)  # the pool names the act
 
     def comparable(s: Sentence) -> list[int]:
         if s.score < listing.listed * top or s.typed <= 0 or not answers_it(s):
             return []
-        if of_act and not names_act(question, s.text):
+        if of_act and not names_act(acts, s.text):
             return []
         return [
             v for v, u in figures(s.text).items()
@@ -192,8 +192,7 @@ def _figure_pool(question: str, evidence: list[Sentence], listing: Listing,
     of the asked type, and read by the cross-encoder within ``listing.relevance`` of the best."""
     top = max(s.score for s in evidence)
     asked = asked_quantity(question)
-    read = [s.relevance for s in evidence if s.relevance is not None]
-    floor = max(read) - listing.relevance if read else None
+    floor = _relevance_floor(evidence, listing)
 
     def of_asked(s: Sentence) -> bool:
         return any(not asked or same_thing(u, asked, alike) for u in figures(s.text).values())
@@ -205,14 +204,22 @@ def _figure_pool(question: str, evidence: list[Sentence], listing: Listing,
     ]  # fmt: skip
     # "how many were arrested": when some of them name the act, a count of those charged
     # is not a figure of it
-    return [s for s in pool if names_act(question, s.text)] or pool
+    acts = asked_deeds(question)
+    return [s for s in pool if names_act(acts, s.text)] or pool
 
 
-def names_act(question: str, text: str) -> bool:
-    """Whether ``text`` names the act a question asks about by a regular past form ("How many
-    were arrested?": "arrests", "arrested"); True for a question naming no such act."""
-    deeds = asked_deeds(question)
-    return not deeds or any(re.search(rf"\b{re.escape(d)}\w*", text, re.I) for d in deeds)
+def _relevance_floor(evidence: list[Sentence], listing: Listing) -> float | None:
+    """The least relevance a sentence giving a figure needs: ``listing.relevance`` logits
+    under the best the cross-encoder read (None when it read none: a test's fakes)."""
+    read = [s.relevance for s in evidence if s.relevance is not None]
+    return max(read) - listing.relevance if read else None
+
+
+def names_act(acts: list[str], text: str) -> bool:
+    """Whether ``text`` names the act a question asks about, given by the stems of its regular
+    past forms (``asked_deeds``: "How many were arrested?": "arrests", "arrested"); True when
+    there are none."""
+    return not acts or any(re.search(rf"\b{re.escape(a)}\w*", text, re.I) for a in acts)
 
 
 def current(question: str, evidence: list[Sentence], listing: Listing,
