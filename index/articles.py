@@ -126,14 +126,17 @@ def title_of(text: str) -> str:
     """The first non-empty line, without a leading date marker or markdown heading marks; a
     dateline or outlet line alone ("CNN —", "WASHINGTON (AP) —") and page furniture ("Sign up
     for our science newsletter.", "Editor's Note: ...") are passed over when another line
-    follows."""
+    follows. A line too long for a title gives its first sentence, or its first 200 characters
+    cut at a word and marked "…"."""
     lines = [_DATE_MARKER.sub("", line).strip().lstrip("#").strip() for line in text.splitlines()]
     lines = [line for line in lines if line]
     prose = (x for x in lines if not _DATELINE_ONLY.fullmatch(x) and not is_boilerplate(x))
     line = next(prose, lines[0] if lines else "")  # the lines after it are never read
-    if len(line) > 200 and (m := re.search(r"[.!?](?=\s)", line[:300])):
+    if len(line) <= 200:
+        return line
+    if m := re.search(r"[.!?](?=\s)", line[:300]):
         return line[: m.start() + 1]
-    return line[:200]
+    return line[:200].rsplit(None, 1)[0].rstrip(",;:–—-") + "…"  # never ends mid-word
 
 
 _DATELINE_ONLY = re.compile(r".{0,60}\s[—–-]")

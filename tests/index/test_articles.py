@@ -141,6 +141,14 @@ def test_very_long_first_line_gives_a_sentence_as_title(tmp_path: Path) -> None:
     assert title == "Russia has deployed 127,000 soldiers near Ukraine, the ministry said."
 
 
+def test_a_long_first_line_without_a_sentence_end_is_cut_at_a_word(tmp_path: Path) -> None:
+    first = "Flood waters rose across the valley overnight as crews worked to reach stranded " * 5
+    write(tmp_path / "a.txt", first + "\nThe body of the story.\n")
+    title = only(load(tmp_path).articles).title
+    kept = title.removesuffix("…")
+    assert title.endswith("the valley…") and first.startswith(kept) and first[len(kept)] == " "
+
+
 def test_seeds_load_with_their_file_names_as_ids(seeds_dir: Path) -> None:
     result = load(seeds_dir)
     assert result.warnings == []
