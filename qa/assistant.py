@@ -101,7 +101,7 @@ class Assistant:
                 store.close()
                 raise
         self._evidence = EvidenceSelector.from_settings(
-            settings, self._vectors, self._cross_encoder
+            settings, self._vectors, self._cross_encoder, self._alike
         )
         # With a language model, it words the answers; the extractive draft still decides refusals.
         self._llm = None
@@ -336,7 +336,8 @@ class Assistant:
         yield answer
 
     def _alike(self, noun: str, other: str) -> bool:
-        """Whether two counted nouns count the same kind of thing, by the embedding model."""
+        """Whether two words name the same kind of thing ("troops", "soldiers") or act
+        ("arrested", "detained"), by the embedding model."""
         if noun == other or not noun or not other:
             return noun == other
         similarity = float(self._embedder.embed_query(noun) @ self._embedder.embed_query(other))

@@ -37,7 +37,7 @@ from index.embedding import Embedder, Vectors
 from qa.answer import Passage
 from qa.dates import MONTH, WEEKDAY
 from qa.entities import prefix_match
-from qa.expectation import FRAME, expectation
+from qa.expectation import FRAME, Alike, expectation
 from qa.question import PAST_FORM, AnswerType
 from qa.text import terms
 
@@ -240,8 +240,10 @@ def score_sentences(
     vectors: SentenceVectors,
     query_vector: Vectors,
     cheap: Cheap = Cheap(),
+    alike: Alike | None = None,
 ) -> list[Sentence]:
-    """Candidate sentences, best first by the cheap score."""
+    """Candidate sentences, best first by the cheap score (``alike``: whether two words name
+    the same kind of thing or act, for the answer type's fit)."""
     rows = candidates(passages, articles, keep_dates=kind is AnswerType.DATE)
     if not rows:
         return []
@@ -252,7 +254,7 @@ def score_sentences(
     weights = {t: idf.get(t, rarest) for t in own}
     weights.update({t: 0.5 * idf.get(t, 1.0) for t in context_terms if t not in weights})
     total = sum(weights.values()) or 1.0
-    expect = expectation(question, kind)
+    expect = expectation(question, kind, alike)
 
     def overlap(text: str, around: str) -> tuple[float, float]:
         """(the share of the question's weight the sentence holds, that share counting the

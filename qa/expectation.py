@@ -10,14 +10,17 @@ Only general rules of English questions and news prose; plurals come from ``infl
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 from qa.dates import A_YEAR, MONTH, NTH, WEEKDAY, YEAR
 from qa.entities import NUMBER, entities, names, prefix_match, sources, spelling
 from qa.inflection import singular
-from qa.question import PRICE_ASKED, AnswerType, date_grain
+from qa.question import PRICE_ASKED, AnswerType, act_stems, asked_acts, date_grain
 from qa.text import terms
+
+Alike = Callable[[str, str], bool]  # whether two words name the same kind of thing or act
 
 _GRAIN = {
     "year": YEAR,
@@ -174,6 +177,10 @@ class Expectation:
     # Whether the question names a qualifier ("Chile's", "Peruvian"), not only describes one
     # ("state" of "which state attorney general"): only then does another name contradict it.
     named_qualifier: bool = True
+    acts: tuple[str, ...] = ()  # the act asked about ("arrested" of "how many were arrested")
+    # Whether two words name the same kind of thing or act (the embedding model's judgement:
+    # "detained" is "arrested"); None: only their stems tell
+    alike: Alike | None = field(default=None, compare=False)
 
     def match(self, text: str, around: str = "") -> float:
         """1 when the sentence holds a new thing of the expected type that fits the question,
@@ -266,6 +273,8 @@ class Expectation:
                 return 0.0
             if self.context and not self._near_figure(text):
                 return 0.0  # "1,000 personnel to each country ... stationed in Poland"
+        if self.acts and _counts_other_acts(text, self.acts, self.alike):
+            return 0.0  # "17 journalists have been arrested" counts no one killed
         if not any(c.isdigit() for f in found for c in f):
             return 0.3  # "tens of thousands" answers "how many" worse than "52,000"
         return 1.0
@@ -300,8 +309,8 @@ FRAME = frozenset(
 )
 
 
-def expectation(question: str, kind: AnswerType) -> Expectation:
-    """What ``question`` expects its answer to hold."""
+def expectation(question: str, kind: AnswerType, alike: Alike | None = None) -> Expectation:
+    """What ``question`` expects its answer to hold (``alike``: see ``Expectation.alike``)."""
     focus = focus_noun(question, kind)
     qualifiers: tuple[str, ...] = ()
     named_qualifier = False
@@ -316,6 +325,39 @@ def expectation(question: str, kind: AnswerType) -> Expectation:
     return Expectation(
         kind, frozenset(entities(question, kind)), focus, date_grain(question), qualifiers,
         modifier, identity, frozenset(context), named_qualifier,
+        tuple(asked_acts(question)) if kind is AnswerType.NUMBER else (), alike,
+    )  # fmt: skip
+
+
+# A figure attached to what was done to or by what it counts: "17 journalists have been
+# arrested", "1,300 people were detained" (the verb group after the count's noun).
+_ATTACHED_ACT = re.compile(
+    rf"(?:{NUMBER.pattern})(?:\s+(?!(?:have|has|had|were|was|are|is)\b)[\w-]+){{0,3}}?"
+    r"\s+(?:have|has|had|were|was|are|is)(?:\s+been)?((?:\s+\w+){1,3})",
+    re.I,
+)
+
+
+_AFTER_PREPOSITION = re.compile(r"\b(?:in|of|from|across|to|for|with|by|at|on|among)\s+$", re.I)
+
+
+def _counts_other_acts(text: str, acts: tuple[str, ...], alike: Alike | None) -> bool:
+    """Whether the figures of ``text`` tied to an act all count another act than the one asked
+    about: "17 journalists have been arrested" counts no one killed, while "101 people have
+    died" (``alike``) and "3,000 people have been forced to evacuate" (a form of the act) do
+    count the dead and the evacuated. False when no figure is tied to a regular past form."""
+    tied = [
+        m[1].lower().split()
+        for m in _ATTACHED_ACT.finditer(text)
+        # "an outbreak in six states has been linked": the figure is not what was linked
+        if not _AFTER_PREPOSITION.search(text[: m.start()])
+    ]
+    if not any(w.endswith("ed") for words in tied for w in words):
+        return False
+    stems = tuple(s for act in acts for s in act_stems(act))
+    return not any(
+        w.startswith(stems) or (alike is not None and any(alike(w, act) for act in acts))
+        for words in tied for w in words
     )  # fmt: skip
 
 

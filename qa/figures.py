@@ -6,11 +6,11 @@ article instead of picking one."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from qa.evidence import Sentence
+from qa.expectation import Alike
 from qa.inflection import singular
 from qa.question import AnswerType, asked_deeds
 
@@ -86,9 +86,6 @@ def asked_quantity(question: str) -> str:
         r"\b(?:how many|number of|figures? (?:for|of))\s+((?:[\w'’-]+\s*){1,4})", question, re.I
     )
     return counted(m[1]) if m else ""
-
-
-Alike = Callable[[str, str], bool]
 
 
 def same_noun(a: str, b: str) -> bool:

@@ -172,18 +172,26 @@ def only_looks_ahead(text: str) -> bool:
     return not PAST_FORM.search(_BE_PARTICIPLE.sub(" ", _FUTURE.sub(" ", told)))
 
 
-def asked_deeds(question: str) -> list[str]:
-    """The stems of the regular past forms of a question about something done ("banned" ->
-    "bann", "ban"; "agreed" -> "agre", "agree"): the act it asks about, which a sentence may
-    name as a thing ("the fundraising ban"). Empty for irregular forms ("won") and bare
-    auxiliaries ("What did she say")."""
-    stems: list[str] = []
-    for m in _REGULAR_PAST.finditer(asking_clause(question)):
-        stem = m[1].lower()
-        stems += [stem, stem + "e"]
-        if len(stem) > 3 and stem[-1] == stem[-2]:  # "bann" -> "ban"
-            stems.append(stem[:-1])
+def asked_acts(question: str) -> list[str]:
+    """The regular past forms of a question about something done ("How many were arrested?":
+    "arrested"). Empty for irregular forms ("won") and bare auxiliaries ("What did she say")."""
+    return [m[0].lower() for m in _REGULAR_PAST.finditer(asking_clause(question))]
+
+
+def act_stems(act: str) -> list[str]:
+    """The stems of a regular past form ("banned" -> "bann", "banne", "ban"; "agreed" -> "agre",
+    "agree"), which the act's other forms start with ("bans", "the fundraising ban")."""
+    stem = act[:-2].lower()
+    stems = [stem, stem + "e"]
+    if len(stem) > 3 and stem[-1] == stem[-2]:  # "bann" -> "ban"
+        stems.append(stem[:-1])
     return stems
+
+
+def asked_deeds(question: str) -> list[str]:
+    """The stems of the act a question about something done asks about (``asked_acts``), which
+    a sentence may name as a thing ("the fundraising ban")."""
+    return [stem for act in asked_acts(question) for stem in act_stems(act)]
 
 
 # "Where was the state memorial service for X held?", "When will the summit take place?": the

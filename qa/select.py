@@ -26,6 +26,7 @@ from qa.evidence import (
     of_the_week,
     score_sentences,
 )
+from qa.expectation import Alike
 from qa.question import AnswerType, Condensed, asking_clause, scene
 from qa.relevance import Relevance, rerank, with_antecedent
 from qa.settings import Settings
@@ -40,10 +41,12 @@ class EvidenceSelector:
     cheap: Cheap
     relevance: Relevance
     cross_encoder: CrossEncoder | None
+    alike: Alike | None = None  # whether two words name the same kind of thing or act
 
     @classmethod
     def from_settings(cls, settings: Settings, vectors: SentenceVectors,
-                      cross_encoder: CrossEncoder | None) -> EvidenceSelector:  # fmt: skip
+                      cross_encoder: CrossEncoder | None,
+                      alike: Alike | None = None) -> EvidenceSelector:  # fmt: skip
         cheap = Cheap(
             settings.evidence_similarity_weight, settings.evidence_overlap_weight,
             settings.evidence_type_weight, settings.evidence_rank_weight,
@@ -59,7 +62,7 @@ class EvidenceSelector:
             title_weight=settings.relevance_title_weight,
             title_reading_weight=settings.relevance_title_reading_weight,
         )
-        return cls(vectors, cheap, relevance, cross_encoder)
+        return cls(vectors, cheap, relevance, cross_encoder, alike)
 
     def select(self, question: str, turn: Condensed, kind: AnswerType, pool: list[Passage],
                texts: dict[str, str], idf: dict[str, float], query_vector: Vectors,
@@ -70,7 +73,7 @@ class EvidenceSelector:
         week")."""
         evidence = score_sentences(
             question, turn.query, turn.context_terms, kind, pool, texts, idf, self.vectors,
-            query_vector, self.cheap,
+            query_vector, self.cheap, self.alike,
         )  # fmt: skip
         if since is not None:
             evidence = of_the_week(evidence, since)

@@ -63,6 +63,15 @@ def test_as_of_excludes_later_articles(real_assistant: Assistant) -> None:
     assert all(p.published <= "2022-01-01" for p in dated)
 
 
+def test_the_embedding_model_tells_the_same_act_from_another(real_assistant: Assistant) -> None:
+    """Words for one act are alike by the bundled model; a count of those charged or injured
+    is not one of the arrested or killed."""
+    alike = real_assistant._alike
+    assert alike("arrested", "detained") and alike("killed", "died")
+    assert not alike("arrested", "charged") and not alike("killed", "injured")
+    assert not alike("killed", "arrested") and not alike("evacuated", "forced")
+
+
 def test_the_embedding_model_tells_peoples_names_from_other_names() -> None:
     """``PersonReader`` with the real bundled model, on made-up names from several languages
     against made-up places, a team, an office and an event."""

@@ -402,6 +402,26 @@ def test_a_question_about_money_wants_an_amount_of_money() -> None:
     assert focus_noun("How much have bread prices risen?", AnswerType.NUMBER) is None
 
 
+def test_a_count_of_another_act_is_not_a_count_of_the_act_asked_about() -> None:
+    question = "How many crew members were killed in the ferry fire?"
+    expect = expectation(question, AnswerType.NUMBER)
+    assert expect.match("At least 12 crew members were killed when the fire spread.") == 1.0
+    assert expect.match("At least 12 crew members were arrested after the fire.") == 0.0
+    assert expect.match("At least 12 crew members have been rescued, and 3 were killed.") == 1.0
+    # a count tied to no act, or inside a phrase ("a fire on 2 decks"), is not judged by it
+    assert expect.match("The fire killed 12 crew members, officials said.") == 1.0
+    assert expect.match("The fire on 2 decks has been blamed on a fault; 12 crew members died.") > 0
+    # another word for the act, when the embedding model says so, is the act
+    assert expect.match("At least 12 crew members have died, officials said.") == 0.0
+    alike = expectation(question, AnswerType.NUMBER, lambda a, b: {a, b} == {"died", "killed"})
+    assert alike.match("At least 12 crew members have died, officials said.") == 1.0
+    assert alike.match("At least 12 crew members were arrested after the fire.") == 0.0
+    # another form of the act: "forced to evacuate" counts the evacuated
+    evacuated = expectation("How many residents were evacuated?", AnswerType.NUMBER)
+    assert evacuated.match("About 3,000 residents have been forced to evacuate.") == 1.0
+    assert evacuated.match("About 3,000 residents have been injured.") == 0.0
+
+
 def test_a_question_for_a_percentage_wants_a_figure_in_percent() -> None:
     question = "By what percentage did ferry fares rise this spring?"
     assert focus_noun(question, answer_type(question)) == "percent"
