@@ -141,6 +141,22 @@ def rerank(question: str, evidence: list[Sentence], encoder: CrossEncoder, how: 
     return judged + evidence[len(head) :]
 
 
+def heading(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is a heading: a whole line (but for a list number) that ends
+    without a sentence's punctuation ("5. Seoul crowd crush", "Feb. 17: Griner stopped at
+    airport"). A heading names a topic; it is not the sentence a next one refers back to."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : len(text) if line_end < 0 else line_end].strip()
+    return bool(line) and _LIST_NUMBER.sub("", line) == text[start:end].strip() and not (
+        _SENTENCE_END.search(line)
+    )  # fmt: skip
+
+
+_LIST_NUMBER = re.compile(r"^\d{1,2}[.)]\s+")
+_SENTENCE_END = re.compile(r"[.!?:;\"”’)]$")
+
+
 def with_antecedent(question: str, evidence: list[Sentence], articles: dict[str, str],
                     encoder: CrossEncoder, how: Relevance) -> list[Sentence]:  # fmt: skip
     """``evidence`` with its best sentence given the sentence before it in its article
@@ -172,6 +188,8 @@ def with_antecedent(question: str, evidence: list[Sentence], articles: dict[str,
         start = m.end()
     before = text[start:end]
     if len(term_set(before)) < 3 or is_boilerplate(before):
+        return evidence
+    if heading(text, start, end):  # "5. Seoul crowd crush": a topic, not what is referred to
         return evidence
     pair = before + " " + best.text
     logit = float(encoder.score(question[: how.max_question_chars], [pair])[0])

@@ -51,7 +51,7 @@ from qa.question import (
     refers_back,
     scene,
 )
-from qa.relevance import Relevance, rerank, with_antecedent, with_speaker
+from qa.relevance import Relevance, heading, rerank, with_antecedent, with_speaker
 from qa.retrieval import recency
 
 SUMMIT = "Leaders met in Madrid for the alliance's summit; next year's will be in Vilnius."
@@ -533,6 +533,35 @@ def test_the_sentence_before_is_quoted_when_the_best_only_refers_to_the_answer()
         assert with_antecedent(question, [refers], {"acme": RECALL}, encoder, off) == [refers]
     first = _in_recall(RECALL.split(". ")[0] + ".", 0.0, 0.6)
     assert with_antecedent(question, [first], {"acme": RECALL}, encoder, how) == [first]
+
+
+def test_a_heading_is_not_quoted_as_the_sentence_before() -> None:
+    """A digest's section heading names a topic; it is not what the next sentence refers to."""
+    digest = (
+        "Morning briefing\n\n4. Harbor bridge closure\n\nCity engineers say the bridge"
+        " will stay closed for repairs after cracks were found in two of its piers.\n\n"
+        "Acme Foods recalled two million jars on Monday.\nThe company said the jars may"
+        " contain plastic.\n"
+    )  # fmt: skip
+    spans = {t: (digest.index(t), digest.index(t) + len(t)) for t in (
+        "Harbor bridge closure", "City engineers say", "Morning briefing",
+        "Acme Foods recalled two million jars on Monday.",
+    )}  # fmt: skip
+    assert heading(digest, *spans["Harbor bridge closure"])
+    assert heading(digest, *spans["Morning briefing"])
+    assert not heading(digest, *spans["Acme Foods recalled two million jars on Monday."])
+    engineers = spans["City engineers say"][0]
+    text = digest[engineers : digest.index("piers.") + len("piers.")]
+    passage = Passage(1, "brief", "Morning briefing", None, None, 0, len(digest), digest, 0.0)
+    question = "Why is the harbor bridge closure still in place?"
+    encoder = OverlapCrossEncoder()  # the heading holds more of the question's words
+    alone = float(encoder.score(question, [text])[0])
+    best = Sentence("brief", engineers, engineers + len(text), text, passage, 0.5, 0.5, 0.0, 0.6,
+                    relevance=alone)  # fmt: skip
+    paired = float(encoder.score(question, ["Harbor bridge closure " + text])[0])
+    how = Relevance(2, 1.0, antecedent_gain=0.1)
+    assert paired >= alone + 0.1  # it would be quoted, were it a sentence
+    assert with_antecedent(question, [best], {"brief": digest}, encoder, how) == [best]
 
 
 def _titled(text: str, title: str) -> Sentence:
