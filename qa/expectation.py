@@ -48,7 +48,9 @@ _ANAPHORS = {
     AnswerType.PERSON: re.compile(r"\b(?:he|she) (?:said|says|told|added|noted|warned)\b", re.I),
 }
 _TIME_UNIT = re.compile(r"\b(?:second|minute|hour|day|week|month|year|decade)s?\b", re.I)
-# "how far", "how tall": a length; "how heavy": a weight (the units after the figure)
+# "how far", "how tall": a length; "how heavy": a weight; "how old": an age (the units after the
+# figure)
+_AGED = re.compile(rf"\b(?:aged|age of)\s+(?:{NUMBER.pattern})", re.I)
 _MEASURES = {
     "length": (
         re.compile(r"\bhow (?:far|tall|deep|wide)\b", re.I),
@@ -60,6 +62,7 @@ _MEASURES = {
         re.compile(r"\b(?:pounds?|lbs?|kilo(?:gram)?s?|kg|tons?|tonnes?|ounces?|oz|grams?)\b",
                    re.I),
     ),
+    "age": (re.compile(r"\bhow old\b", re.I), re.compile(r"\byears?[ -]old\b", re.I)),
 }  # fmt: skip
 
 # "Who is Mara Olsen?": the answer describes the person named, it names no one else
@@ -249,9 +252,11 @@ class Expectation:
             return 1.0 if _MONEY.search(text) else 0.0
         if self.focus == "percent":
             return 1.0 if _PERCENT.search(text) else 0.0
-        if self.focus in _MEASURES:  # "40 miles", "the 18-foot python"
+        if self.focus in _MEASURES:  # "40 miles", "the 18-foot python", "the 17-year-old"
             unit = _MEASURES[self.focus][1].pattern
-            return 1.0 if re.search(rf"(?:{NUMBER.pattern})(?:\s+|-){unit}", text, re.I) else 0.0
+            measured = re.search(rf"(?:{NUMBER.pattern})(?:\s+|-){unit}", text, re.I)
+            aged = self.focus == "age" and _AGED.search(text)  # "died aged 94", "at the age of 94"
+            return 1.0 if measured or aged else 0.0
         if self.focus == "time":
             return (
                 1.0

@@ -422,6 +422,16 @@ def test_a_count_of_another_act_is_not_a_count_of_the_act_asked_about() -> None:
     assert evacuated.match("About 3,000 residents have been injured.") == 0.0
 
 
+def test_how_old_wants_an_age_not_any_number_of_years() -> None:
+    question = "How old was the lighthouse keeper when he retired?"
+    assert focus_noun(question, answer_type(question)) == "age"
+    expect = expectation(question, answer_type(question))
+    for age in ("The keeper was 81 years old.", "The 81-year-old keeper retired in May.",
+                "He retired aged 81.", "He retired at the age of 81."):  # fmt: skip
+        assert expect.match(age) == 1.0, age
+    assert expect.match("He kept the light for his 52 years on the island.") == 0.0
+
+
 def test_a_question_for_a_percentage_wants_a_figure_in_percent() -> None:
     question = "By what percentage did ferry fares rise this spring?"
     assert focus_noun(question, answer_type(question)) == "percent"
