@@ -17,11 +17,10 @@ from qa.dates import dated_before
 from qa.drafts import REFUSAL, ArticleInfo, Draft, listed, plain
 from qa.entities import entities, name_runs, names, people, sources
 from qa.evidence import Sentence, about_a_picture, caption
-from qa.expectation import CONTRADICTS, FITS, asks_for_a_name
+from qa.expectation import CONTRADICTS, FITS, Alike, asks_for_a_name
 from qa.figures import (
     ATTRIBUTED,
     COMPARE,
-    Alike,
     Listing,
     current,
     disagreeing,

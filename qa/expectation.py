@@ -48,8 +48,8 @@ _ANAPHORS = {
     AnswerType.PERSON: re.compile(r"\b(?:he|she) (?:said|says|told|added|noted|warned)\b", re.I),
 }
 _TIME_UNIT = re.compile(r"\b(?:second|minute|hour|day|week|month|year|decade)s?\b", re.I)
-# "how far", "how tall": a length; "how heavy": a weight; "how old": an age (the units after the
-# figure)
+# "how far", "how tall": a length; "how heavy": a weight; "how old": an age; each by the units
+# after the figure (an age also after "aged" or "the age of")
 _AGED = re.compile(rf"\b(?:aged|age of)\s+(?:{NUMBER.pattern})", re.I)
 _MEASURES = {
     "length": (
@@ -341,8 +341,6 @@ _ATTACHED_ACT = re.compile(
     r"\s+(?:have|has|had|were|was|are|is)(?:\s+been)?((?:\s+\w+){1,3})",
     re.I,
 )
-
-
 _AFTER_PREPOSITION = re.compile(r"\b(?:in|of|from|across|to|for|with|by|at|on|among)\s+$", re.I)
 
 
