@@ -274,7 +274,7 @@ class Expectation:
             # or by the word before it, joined to the figure: "the 27-member bloc" has 27
             # member states; "2,532 book bans" are no book titles
             joined = self.modifier and re.search(rf"\b\d[\d,]*-{self.modifier}s?\b", text, re.I)
-            if self.focus not in nouns and not joined:
+            if self.focus not in nouns and not joined and not self._alike_count(after):
                 return 0.0
             if self.context and not self._near_figure(text):
                 return 0.0  # "1,000 personnel to each country ... stationed in Poland"
@@ -283,6 +283,14 @@ class Expectation:
         if not any(c.isdigit() for f in found for c in f):
             return 0.3  # "tens of thousands" answers "how many" worse than "52,000"
         return 1.0
+
+    def _alike_count(self, after: list[str]) -> bool:
+        """Whether a figure counts a noun that ``alike`` reads as the asked one ("100,000 Russian
+        soldiers" for "how many troops"), by the first lower-case word of the words after it."""
+        if self.alike is None or not self.focus:
+            return False
+        heads = [next((w for w in a.split() if w[:1].islower()), "") for a in after]
+        return any(h and self.alike(singular(h.strip("-").lower()), self.focus) for h in heads)
 
     def _near_figure(self, text: str, window: int = 10) -> bool:
         """Whether some term of the question sits within ``window`` words of a figure: the

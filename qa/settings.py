@@ -264,7 +264,8 @@ class Settings(BaseSettings):
         ge=0.0,
         le=1.0,
         description="Embedding cosine above which two counted nouns count the same kind of thing"
-        " (figures of 'troops' and 'soldiers' disagree; of 'soldiers' and 'civilians' do not)."
+        " (figures of 'troops' and 'soldiers' disagree; of 'soldiers' and 'civilians' do not;"
+        " '100,000 soldiers' answers 'how many troops')."
         " MiniLM gives troop/soldier 0.75, home/house 0.78, vote/voter 0.73 against"
         " soldier/civilian 0.64, dollar/euro 0.62, troop/casualty 0.34. The same cosine tells"
         " whether a count tied to an act ('17 journalists have been arrested') counts the act"

@@ -422,6 +422,15 @@ def test_a_count_of_another_act_is_not_a_count_of_the_act_asked_about() -> None:
     assert evacuated.match("About 3,000 residents have been injured.") == 0.0
 
 
+def test_a_figure_of_a_noun_the_model_reads_as_the_asked_one_counts_it() -> None:
+    question = "How many troops has the alliance sent to the border?"
+    plain = expectation(question, AnswerType.NUMBER)
+    alike = expectation(question, AnswerType.NUMBER, lambda a, b: {a, b} == {"soldier", "troop"})
+    soldiers = "The alliance has sent 4,000 Nordic soldiers to the border."
+    assert plain.match(soldiers) == 0.0 and alike.match(soldiers) == 1.0
+    assert alike.match("The alliance has sent 4,000 tanks to the border.") == 0.0
+
+
 def test_how_old_wants_an_age_not_any_number_of_years() -> None:
     question = "How old was the lighthouse keeper when he retired?"
     assert focus_noun(question, answer_type(question)) == "age"
