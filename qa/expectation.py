@@ -17,7 +17,7 @@ from itertools import pairwise
 from qa.dates import A_YEAR, MONTH, NTH, WEEKDAY, YEAR
 from qa.entities import NUMBER, entities, names, prefix_match, sources, spelling
 from qa.inflection import singular
-from qa.question import PRICE_ASKED, AnswerType, act_stems, asked_acts, date_grain
+from qa.question import PRICE_ASKED, AnswerType, act_stems, asked_acts, date_grain, names_act
 from qa.text import terms
 
 Alike = Callable[[str, str], bool]  # whether two words name the same kind of thing or act
@@ -365,10 +365,11 @@ def _counts_other_acts(text: str, acts: tuple[str, ...], alike: Alike | None) ->
     ]
     if not any(w.endswith("ed") for words in tied for w in words):
         return False
-    stems = tuple(s for act in acts for s in act_stems(act))
+    stems = [s for act in acts for s in act_stems(act)]
     return not any(
-        w.startswith(stems) or (alike is not None and any(alike(w, act) for act in acts))
-        for words in tied for w in words
+        names_act(stems, " ".join(words))
+        or (alike is not None and any(alike(w, act) for w in words for act in acts))
+        for words in tied
     )  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from qa.evidence import Sentence
 from qa.expectation import Alike
 from qa.inflection import singular
-from qa.question import AnswerType, asked_deeds
+from qa.question import AnswerType, asked_deeds, names_act
 
 MAGNITUDE = 4.0  # comparable figures are within this factor of each other
 
@@ -210,13 +210,6 @@ def _relevance_floor(evidence: list[Sentence], listing: Listing) -> float | None
     under the best the cross-encoder read (None when it read none: a test's fakes)."""
     read = [s.relevance for s in evidence if s.relevance is not None]
     return max(read) - listing.relevance if read else None
-
-
-def names_act(acts: list[str], text: str) -> bool:
-    """Whether ``text`` names the act a question asks about, given by the stems of its regular
-    past forms (``asked_deeds``: "How many were arrested?": "arrests", "arrested"); True when
-    there are none."""
-    return not acts or any(re.search(rf"\b{re.escape(a)}\w*", text, re.I) for a in acts)
 
 
 def current(question: str, evidence: list[Sentence], listing: Listing,

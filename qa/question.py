@@ -188,6 +188,13 @@ def act_stems(act: str) -> list[str]:
     return stems
 
 
+def names_act(stems: list[str] | tuple[str, ...], text: str) -> bool:
+    """Whether ``text`` names the act a question asks about, given by the stems of its regular
+    past forms (``asked_deeds``: "How many were arrested?": "arrests", "arrested"); True when
+    there are none."""
+    return not stems or any(re.search(rf"\b{re.escape(a)}\w*", text, re.I) for a in stems)
+
+
 def asked_deeds(question: str) -> list[str]:
     """The stems of the act a question about something done asks about (``asked_acts``), which
     a sentence may name as a thing ("the fundraising ban")."""
